@@ -1,0 +1,67 @@
+/** @module The service's settings from command-line flags and environment variables, with the lab's defaults. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { backbonePath } from '../datasets/paths';
+
+export interface ServiceConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  trainingKeys: string[];
+  predictionKeys: string[];
+  modelPath: string;
+  allowPrivateUrls: boolean;
+}
+
+/** The keys the lab uses against the local service; documented in the README. Change them with flags or env. */
+export const DEFAULT_TRAINING_KEY = 'local-training-key';
+export const DEFAULT_PREDICTION_KEY = 'local-prediction-key';
+export const DEFAULT_PORT = 5600;
+
+export const USAGE = `Usage: npm run serve -- [options]
+
+Options (environment variable in brackets):
+  --host <address>          address to bind [CVLAB_HOST] (default 127.0.0.1)
+  --port <n>                port, 0 for any free one [CVLAB_PORT] (default ${DEFAULT_PORT})
+  --data-dir <dir>          where projects, images and models are kept [CVLAB_DATA_DIR] (default .data/service)
+  --training-key <key>      Training-Key to accept, comma-separated for several [CVLAB_TRAINING_KEY] (default ${DEFAULT_TRAINING_KEY})
+  --prediction-key <key>    Prediction-Key to accept [CVLAB_PREDICTION_KEY] (default ${DEFAULT_PREDICTION_KEY})
+  --model <file>            backbone ONNX model [CVLAB_MODEL] (default: the provisioned MobileNetV2)
+  --allow-private-urls      let image URLs point at loopback or private addresses [CVLAB_ALLOW_PRIVATE_URLS=1]
+  --help                    show this help`;
+
+function keys(value: string): string[] {
+  return value.split(',').map((k) => k.trim()).filter(Boolean);
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): ServiceConfig | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'training-key': { type: 'string' },
+      'prediction-key': { type: 'string' },
+      model: { type: 'string' },
+      'allow-private-urls': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const port = Number(values.port ?? env.CVLAB_PORT ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port "${values.port ?? env.CVLAB_PORT}": give 0 to 65535.`);
+  const trainingKeys = keys(values['training-key'] ?? env.CVLAB_TRAINING_KEY ?? DEFAULT_TRAINING_KEY);
+  const predictionKeys = keys(values['prediction-key'] ?? env.CVLAB_PREDICTION_KEY ?? DEFAULT_PREDICTION_KEY);
+  if (!trainingKeys.length || !predictionKeys.length) throw new Error('The training and prediction keys must not be empty.');
+  return {
+    host: values.host ?? env.CVLAB_HOST ?? '127.0.0.1',
+    port,
+    dataDir: path.resolve(cwd, values['data-dir'] ?? env.CVLAB_DATA_DIR ?? '.data/service'),
+    trainingKeys,
+    predictionKeys,
+    modelPath: path.resolve(cwd, values.model ?? env.CVLAB_MODEL ?? backbonePath()),
+    allowPrivateUrls: values['allow-private-urls'] ?? /^(1|true|yes)$/i.test(env.CVLAB_ALLOW_PRIVATE_URLS ?? ''),
+  };
+}

@@ -1,0 +1,117 @@
+/** @module The pretrained MobileNetV2 feature extractor: one reusable ONNX Runtime session, batched embedding. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { DEFAULT_TRAINING_CONFIG } from './config';
+import { exposeFeatures, FEATURE_DIM, FEATURE_OUTPUT } from './graph';
+import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, tensorFromRgb, type PreprocessOptions, type View } from './image';
+
+export interface BackboneOptions {
+  /** Pixel normalisation before the network; part of the fingerprint. Default: DEFAULT_PREPROCESS. */
+  preprocess?: PreprocessOptions;
+  /** Images per session run. Default 8 (measured fastest on the 2-core machine, see bench/ml-experiment.ts). */
+  batchSize?: number;
+  /** ONNX Runtime intra-op threads. Default 2 (one per core). */
+  threads?: number;
+}
+
+/** Pixel normalisation chosen by bench/ml-experiment.ts (see DEFAULT_TRAINING_CONFIG). */
+export const DEFAULT_PREPROCESS: PreprocessOptions = { colour: DEFAULT_TRAINING_CONFIG.colour };
+export const DEFAULT_BATCH_SIZE = 8;
+export const DEFAULT_THREADS = 2;
+
+const INPUT_NAME = 'input';
+const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;
+
+export class Backbone {
+  /** Feature-cache key: model bytes + pixel rules. Features from different fingerprints never mix. */
+  readonly fingerprint: string;
+  readonly dim = FEATURE_DIM;
+  readonly preprocess: PreprocessOptions;
+  readonly batchSize: number;
+  private session: ort.InferenceSession | undefined;
+
+  private constructor(session: ort.InferenceSession, fingerprint: string, preprocess: PreprocessOptions, batchSize: number) {
+    this.session = session;
+    this.fingerprint = fingerprint;
+    this.preprocess = preprocess;
+    this.batchSize = batchSize;
+  }
+
+  static async load(modelPath: string, options: BackboneOptions = {}): Promise<Backbone> {
+    const preprocess = options.preprocess ?? DEFAULT_PREPROCESS;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const modelBytes = await readFile(modelPath);
+    const fingerprint = createHash('sha256')
+      .update(modelBytes)
+      .update(`\0${PREPROCESS_VERSION}\0colour=${preprocess.colour}`)
+      .digest('hex');
+    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes), {
+      intraOpNumThreads: options.threads ?? DEFAULT_THREADS,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // Spinning threads would steal the cores that sharp needs to decode the next batch meanwhile.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    return new Backbone(session, fingerprint, preprocess, batchSize);
+  }
+
+  /** 1280 float features per 3x224x224 input tensor, in order. */
+  async embed(tensors: Float32Array[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let start = 0; start < tensors.length; start += this.batchSize) {
+      out.push(...(await this.runBatch(tensors.slice(start, start + this.batchSize))));
+    }
+    return out;
+  }
+
+  private async runBatch(batch: Float32Array[]): Promise<Float32Array[]> {
+    const session = this.session;
+    if (!session) throw new Error('Backbone is closed');
+    const input = new Float32Array(batch.length * TENSOR_SIZE);
+    batch.forEach((t, i) => {
+      if (t.length !== TENSOR_SIZE) throw new RangeError(`input tensor ${i} has ${t.length} values, expected ${TENSOR_SIZE}`);
+      input.set(t, i * TENSOR_SIZE);
+    });
+    const feeds = { [INPUT_NAME]: new ort.Tensor('float32', input, [batch.length, 3, INPUT_SIZE, INPUT_SIZE]) };
+    const result = await session.run(feeds, [FEATURE_OUTPUT]);
+    const data = result[FEATURE_OUTPUT].data as Float32Array;
+    // Copies, so callers may keep single rows without pinning the whole batch.
+    return batch.map((_, i) => data.slice(i * FEATURE_DIM, (i + 1) * FEATURE_DIM));
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.release();
+  }
+}
+
+/**
+ * Features for every view of every image: result[i][v] is image i under views[v]. Decoding of the next batch
+ * overlaps the current network run (sharp works on its own threads). Throws ImageDecodeError on a bad image.
+ */
+export async function embedImages(backbone: Backbone, images: Buffer[], views: readonly View[]): Promise<Float32Array[][]> {
+  if (views.length === 0) throw new RangeError('at least one view is needed');
+  // Whole images per batch, so each run holds about batchSize tensors.
+  const perBatch = Math.max(1, Math.floor(backbone.batchSize / views.length));
+  const decodeBatch = (start: number) => Promise.all(images.slice(start, start + perBatch).map((b) => decodeRgb(b)));
+  const result: Float32Array[][] = [];
+  let next = images.length > 0 ? decodeBatch(0) : undefined;
+  for (let start = 0; start < images.length; start += perBatch) {
+    const rgbs = await next!;
+    next = start + perBatch < images.length ? decodeBatch(start + perBatch) : undefined;
+    // Keep a pending decode from becoming an unhandled rejection while we wait for the network.
+    next?.catch(() => undefined);
+    const tensors = rgbs.flatMap((rgb) => views.map((v) => tensorFromRgb(rgb, v, backbone.preprocess)));
+    const features = await backbone.embed(tensors);
+    for (let i = 0; i < rgbs.length; i++) result.push(features.slice(i * views.length, (i + 1) * views.length));
+  }
+  return result;
+}
+
+/** Cache key for features of a given view list (the cache stores all views of an image together). */
+export function featureKey(fingerprint: string, views: readonly View[]): string {
+  return `${fingerprint}:${views.join(',')}`;
+}

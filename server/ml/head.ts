@@ -1,0 +1,311 @@
+/** @module Linear classification head on backbone features: L2-regularised softmax or per-tag sigmoid regression. */
+import { lbfgs } from './lbfgs';
+
+export type HeadType = 'Multiclass' | 'Multilabel';
+
+/**
+ * Plain-JSON model. `weights[k * dim + j]` is the weight of (standardised) feature j for class k.
+ * When `mean`/`scale` are present the head sees (x - mean) / scale; when `l2` is true, x is first scaled
+ * to unit Euclidean length.
+ */
+export interface HeadModel {
+  type: HeadType;
+  classes: number;
+  dim: number;
+  weights: number[];
+  bias: number[];
+  mean?: number[];
+  scale?: number[];
+  l2?: boolean;
+  lambda: number;
+}
+
+export interface FeatureOptions {
+  /** Standardise each feature with the training mean/std (default true). */
+  standardise?: boolean;
+  /** Scale each feature vector to unit length before anything else (default false). */
+  l2?: boolean;
+}
+
+export interface FitOptions extends FeatureOptions {
+  type: HeadType;
+  /** Strength of (lambda/2)·||W||² added to the weighted mean loss; the bias is not penalised. */
+  lambda: number;
+  /** Warm start: any earlier model of the same shape (its feature transform is converted exactly). */
+  init?: HeadModel;
+  /** Per-sample weights (default 1); e.g. 1/views so augmented copies count as one image. */
+  sampleWeights?: ArrayLike<number>;
+  gradTol?: number;
+  maxIterations?: number;
+}
+
+/** Training matrix after the feature transform; rows are samples (row-major, float32 to halve memory traffic). */
+export interface Design {
+  n: number;
+  dim: number;
+  x: Float32Array;
+  mean?: Float64Array;
+  scale?: Float64Array;
+  l2: boolean;
+}
+
+// A feature whose std is below this fraction of the median std is treated as (nearly) constant: dividing by
+// its tiny std would turn quantisation noise of the int8 backbone into large inputs.
+const MIN_SCALE_FRACTION = 0.05;
+
+function l2Normalised(v: ArrayLike<number>): Float64Array {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  const out = new Float64Array(v.length);
+  for (let j = 0; j < v.length; j++) out[j] = v[j] * inv;
+  return out;
+}
+
+/** Builds the design matrix; mean/scale use `weights` so augmented views do not over-count images. */
+export function makeDesign(X: ArrayLike<number>[], options: FeatureOptions = {}, weights?: ArrayLike<number>): Design {
+  const n = X.length;
+  if (n === 0) throw new RangeError('no training samples');
+  const dim = X[0].length;
+  const l2 = options.l2 ?? false;
+  const x = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    if (X[i].length !== dim) throw new RangeError(`sample ${i} has ${X[i].length} features, expected ${dim}`);
+    x.set(l2 ? l2Normalised(X[i]) : X[i], i * dim);
+  }
+  if (!(options.standardise ?? true)) return { n, dim, x, l2 };
+
+  const mean = new Float64Array(dim);
+  const sq = new Float64Array(dim);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i] : 1;
+    total += w;
+    const off = i * dim;
+    for (let j = 0; j < dim; j++) {
+      const v = x[off + j];
+      mean[j] += w * v;
+      sq[j] += w * v * v;
+    }
+  }
+  const scale = new Float64Array(dim);
+  for (let j = 0; j < dim; j++) {
+    mean[j] /= total;
+    scale[j] = Math.sqrt(Math.max(sq[j] / total - mean[j] * mean[j], 0));
+  }
+  const sorted = Float64Array.from(scale).sort();
+  const floor = Math.max(sorted[dim >> 1] * MIN_SCALE_FRACTION, 1e-12);
+  for (let j = 0; j < dim; j++) scale[j] = Math.max(scale[j], floor);
+  for (let i = 0; i < n; i++) {
+    const off = i * dim;
+    for (let j = 0; j < dim; j++) x[off + j] = (x[off + j] - mean[j]) / scale[j];
+  }
+  return { n, dim, x, mean, scale, l2 };
+}
+
+/**
+ * Weighted mean loss + (lambda/2)·||W||² and its gradient. theta = [W (class-major, K x dim), bias (K)].
+ * `targets` is n x K: a probability row per sample (Multiclass) or 0/1 per tag (Multilabel).
+ * One pass over the rows: each row's K dot products and K gradient updates run while it is in cache.
+ */
+export function headObjective(
+  design: Design,
+  targets: Float64Array,
+  weights: Float64Array,
+  type: HeadType,
+  lambda: number,
+  theta: Float64Array,
+  grad: Float64Array,
+): number {
+  const { n, dim, x } = design;
+  const K = targets.length / n;
+  const z = new Float64Array(K);
+  const r = new Float64Array(K);
+  grad.fill(0);
+  let loss = 0;
+  const biasAt = K * dim;
+  for (let i = 0; i < n; i++) {
+    const off = i * dim;
+    const w = weights[i];
+    if (w === 0) continue;
+    for (let k = 0; k < K; k++) {
+      const wOff = k * dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j + 3 < dim; j += 4) {
+        s0 += x[off + j] * theta[wOff + j];
+        s1 += x[off + j + 1] * theta[wOff + j + 1];
+        s2 += x[off + j + 2] * theta[wOff + j + 2];
+        s3 += x[off + j + 3] * theta[wOff + j + 3];
+      }
+      for (; j < dim; j++) s0 += x[off + j] * theta[wOff + j];
+      z[k] = s0 + s1 + s2 + s3 + theta[biasAt + k];
+    }
+    const tOff = i * K;
+    if (type === 'Multiclass') {
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) if (z[k] > max) max = z[k];
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += Math.exp(z[k] - max);
+      const logSum = max + Math.log(sum);
+      for (let k = 0; k < K; k++) {
+        const t = targets[tOff + k];
+        const p = Math.exp(z[k] - logSum);
+        if (t !== 0) loss -= w * t * (z[k] - logSum);
+        r[k] = w * (p - t);
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        const t = targets[tOff + k];
+        const zk = z[k];
+        // softplus(z) - t·z, computed without overflow.
+        loss += w * ((zk > 0 ? zk + Math.log1p(Math.exp(-zk)) : Math.log1p(Math.exp(zk))) - t * zk);
+        const p = zk >= 0 ? 1 / (1 + Math.exp(-zk)) : Math.exp(zk) / (1 + Math.exp(zk));
+        r[k] = w * (p - t);
+      }
+    }
+    for (let k = 0; k < K; k++) {
+      const rk = r[k];
+      grad[biasAt + k] += rk;
+      if (rk === 0) continue;
+      const wOff = k * dim;
+      for (let j = 0; j < dim; j++) grad[wOff + j] += rk * x[off + j];
+    }
+  }
+  let penalty = 0;
+  for (let p = 0; p < biasAt; p++) {
+    penalty += theta[p] * theta[p];
+    grad[p] += lambda * theta[p];
+  }
+  return loss + 0.5 * lambda * penalty;
+}
+
+/** Multi-hot label rows -> target rows (Multiclass rows are normalised to sum 1). */
+export function targetMatrix(labels: number[][], type: HeadType, classes: number): Float64Array {
+  const t = new Float64Array(labels.length * classes);
+  labels.forEach((row, i) => {
+    if (row.length !== classes) throw new RangeError(`label row ${i} has ${row.length} entries, expected ${classes}`);
+    let sum = 0;
+    for (const v of row) sum += v;
+    if (type === 'Multiclass' && sum <= 0) throw new RangeError(`Multiclass sample ${i} has no tag`);
+    for (let k = 0; k < classes; k++) t[i * classes + k] = type === 'Multiclass' ? row[k] / sum : row[k] > 0 ? 1 : 0;
+  });
+  return t;
+}
+
+/** Normalised per-sample weights (sum 1), so lambda means the same whatever the sample count. */
+export function normalisedWeights(n: number, sampleWeights?: ArrayLike<number>): Float64Array {
+  const w = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i] = sampleWeights ? sampleWeights[i] : 1;
+  if (!(total > 0)) throw new RangeError('sample weights must sum to a positive number');
+  for (let i = 0; i < n; i++) w[i] /= total;
+  return w;
+}
+
+/** Parameters of `init` re-expressed in this design's feature space (same function of the raw features). */
+function warmStart(init: HeadModel, design: Design, K: number): Float64Array {
+  const { dim } = design;
+  if (init.dim !== dim || init.classes !== K || (init.l2 ?? false) !== design.l2) throw new RangeError('init model has another shape');
+  const theta = new Float64Array(K * dim + K);
+  for (let k = 0; k < K; k++) {
+    let b = init.bias[k];
+    for (let j = 0; j < dim; j++) {
+      // z = Σ w0 (x - m0)/s0 = Σ (w0 s/s0) x' + Σ w0 (m - m0)/s0 with x = s x' + m.
+      const w0 = init.weights[k * dim + j] / (init.scale?.[j] ?? 1);
+      theta[k * dim + j] = w0 * (design.scale?.[j] ?? 1);
+      b += w0 * ((design.mean?.[j] ?? 0) - (init.mean?.[j] ?? 0));
+    }
+    theta[K * dim + k] = b;
+  }
+  return theta;
+}
+
+export interface DesignFit {
+  theta: Float64Array;
+  iterations: number;
+}
+
+/** Fits on an existing design (lets cross-validation reuse one design across lambdas with warm starts). */
+export function fitDesign(
+  design: Design,
+  targets: Float64Array,
+  weights: Float64Array,
+  type: HeadType,
+  lambda: number,
+  theta0?: Float64Array,
+  options: { gradTol?: number; maxIterations?: number } = {},
+): DesignFit {
+  const K = targets.length / design.n;
+  const start = theta0 ?? new Float64Array(K * design.dim + K);
+  const result = lbfgs((th, g) => headObjective(design, targets, weights, type, lambda, th, g), start, {
+    gradTol: options.gradTol ?? 1e-5,
+    maxIterations: options.maxIterations ?? 1000,
+  });
+  return { theta: result.x, iterations: result.iterations };
+}
+
+export function modelFromTheta(design: Design, type: HeadType, classes: number, lambda: number, theta: Float64Array): HeadModel {
+  const model: HeadModel = {
+    type,
+    classes,
+    dim: design.dim,
+    weights: Array.from(theta.subarray(0, classes * design.dim)),
+    bias: Array.from(theta.subarray(classes * design.dim)),
+    lambda,
+  };
+  if (design.mean && design.scale) {
+    model.mean = Array.from(design.mean);
+    model.scale = Array.from(design.scale);
+  }
+  if (design.l2) model.l2 = true;
+  return model;
+}
+
+/** Fits a head on feature rows X with multi-hot label rows Y. */
+export function fitHead(X: ArrayLike<number>[], Y: number[][], options: FitOptions): HeadModel {
+  if (X.length !== Y.length) throw new RangeError('X and Y differ in length');
+  if (!(options.lambda >= 0)) throw new RangeError('lambda must be >= 0');
+  const K = Y[0]?.length ?? 0;
+  if (K < 1) throw new RangeError('no classes');
+  const weights = normalisedWeights(X.length, options.sampleWeights);
+  const design = makeDesign(X, options, weights);
+  const targets = targetMatrix(Y, options.type, K);
+  const theta0 = options.init ? warmStart(options.init, design, K) : undefined;
+  const { theta } = fitDesign(design, targets, weights, options.type, options.lambda, theta0, options);
+  return modelFromTheta(design, options.type, K, options.lambda, theta);
+}
+
+/** Class scores before the softmax/sigmoid. */
+export function headLogits(model: HeadModel, x: ArrayLike<number>): Float64Array {
+  const { dim, classes } = model;
+  if (x.length !== dim) throw new RangeError(`expected ${dim} features, got ${x.length}`);
+  const v = model.l2 ? l2Normalised(x) : Float64Array.from(x);
+  if (model.mean && model.scale) for (let j = 0; j < dim; j++) v[j] = (v[j] - model.mean[j]) / model.scale[j];
+  const z = new Float64Array(classes);
+  for (let k = 0; k < classes; k++) {
+    let s = model.bias[k];
+    const off = k * dim;
+    for (let j = 0; j < dim; j++) s += model.weights[off + j] * v[j];
+    z[k] = s;
+  }
+  return z;
+}
+
+/** Probability per class: softmax (Multiclass, sums to 1) or independent sigmoids (Multilabel). */
+export function predictHead(model: HeadModel, x: ArrayLike<number>): number[] {
+  const z = headLogits(model, x);
+  if (model.type === 'Multilabel') return Array.from(z, (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))));
+  let max = -Infinity;
+  for (const v of z) if (v > max) max = v;
+  const e = Array.from(z, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/** Mean probabilities over several views of one image (test-time augmentation). */
+export function predictViews(model: HeadModel, views: ArrayLike<number>[]): number[] {
+  const acc = new Array<number>(model.classes).fill(0);
+  for (const v of views) predictHead(model, v).forEach((p, k) => (acc[k] += p / views.length));
+  return acc;
+}

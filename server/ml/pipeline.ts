@@ -1,0 +1,109 @@
+/** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
+import { Backbone, embedImages, featureKey } from './backbone';
+import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
+import { trainClassifier } from './crossval';
+import { FEATURE_DIM } from './graph';
+import { predictViews, type HeadModel, type HeadType } from './head';
+
+export interface TrainingJob {
+  type: HeadType;
+  classes: number;
+  /** Each training image by content hash, with the indexes of its tags (model outputs). */
+  samples: { hash: string; labels: number[] }[];
+}
+
+export interface TrainingResult {
+  model: HeadModel;
+  /** Per sample, the probabilities from the fold head that never saw it. */
+  heldOut: number[][];
+  foldOf: number[];
+  timings: { featureMs: number; fitMs: number; embeddedImages: number; cachedImages: number };
+}
+
+export interface FeatureStore {
+  get(hash: string, key: string): Float32Array | undefined;
+  set(hash: string, key: string, features: Float32Array): void;
+}
+
+export interface TrainingDeps {
+  backbone: Backbone;
+  cache: FeatureStore;
+  readImage(hash: string): Promise<Buffer>;
+}
+
+/** Images embedded per backbone call while training: bounds memory, keeps batches full. */
+const EMBED_CHUNK = 32;
+
+function splitViews(flat: Float32Array, views: number): Float32Array[] {
+  return Array.from({ length: views }, (_, v) => flat.subarray(v * FEATURE_DIM, (v + 1) * FEATURE_DIM));
+}
+
+/**
+ * Features of every image under the configured views, from the cache when present; only new
+ * images go through the backbone, so retraining after adding 50 images costs 50 passes.
+ */
+async function featuresOf(hashes: string[], deps: TrainingDeps): Promise<{ features: Float32Array[][]; embedded: number }> {
+  const views = configViews();
+  const key = featureKey(deps.backbone.fingerprint, views);
+  const features: Float32Array[][] = hashes.map((hash) => {
+    const cached = deps.cache.get(hash, key);
+    return cached && cached.length === views.length * FEATURE_DIM ? splitViews(cached, views.length) : [];
+  });
+  const missing = hashes.map((_, i) => i).filter((i) => features[i].length === 0);
+  for (let start = 0; start < missing.length; start += EMBED_CHUNK) {
+    const chunk = missing.slice(start, start + EMBED_CHUNK);
+    const bytes = await Promise.all(chunk.map((i) => deps.readImage(hashes[i])));
+    const embedded = await embedImages(deps.backbone, bytes, views);
+    chunk.forEach((i, j) => {
+      const flat = new Float32Array(views.length * FEATURE_DIM);
+      embedded[j].forEach((f, v) => flat.set(f, v * FEATURE_DIM));
+      deps.cache.set(hashes[i], key, flat);
+      features[i] = splitViews(flat, views.length);
+    });
+  }
+  return { features, embedded: missing.length };
+}
+
+export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Promise<TrainingResult> {
+  const started = performance.now();
+  const { features, embedded } = await featuresOf(job.samples.map((s) => s.hash), deps);
+  const featureMs = performance.now() - started;
+  const labels = job.samples.map((s) => {
+    const hot = new Array<number>(job.classes).fill(0);
+    for (const k of s.labels) hot[k] = 1;
+    return hot;
+  });
+  const fitStarted = performance.now();
+  const trained = trainClassifier(features.map((views) => ({ views })), labels, { type: job.type });
+  return {
+    model: trained.model,
+    heldOut: trained.heldOut,
+    foldOf: trained.foldOf,
+    timings: { featureMs, fitMs: performance.now() - fitStarted, embeddedImages: embedded, cachedImages: job.samples.length - embedded },
+  };
+}
+
+/** Classifies one image with a trained head. */
+export interface Classifier {
+  classify(model: HeadModel, bytes: Buffer): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** The in-process classifier: one backbone session, loaded on first use and kept. */
+export class LocalClassifier implements Classifier {
+  private backbone?: Promise<Backbone>;
+
+  constructor(private readonly modelPath: string) {}
+
+  async classify(model: HeadModel, bytes: Buffer): Promise<number[]> {
+    this.backbone ??= Backbone.load(this.modelPath);
+    const backbone = await this.backbone;
+    const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
+    const [features] = await embedImages(backbone, [bytes], views);
+    return predictViews(model, features);
+  }
+
+  async close(): Promise<void> {
+    if (this.backbone) await (await this.backbone).close();
+  }
+}

@@ -1,0 +1,22 @@
+/** @module What every project operation works on: the database, the image store and the clock. */
+import { randomUUID } from 'node:crypto';
+import type { BlobStore } from '../store/blobs';
+import type { Db } from '../store/db';
+
+export interface Store {
+  db: Db;
+  blobs: BlobStore;
+}
+
+/** Builds the URIs under which the HTTP layer serves stored images. */
+export interface ImageLinks {
+  original(hash: string): string;
+  resized(hash: string): string;
+  thumbnail(hash: string): string;
+}
+
+export const now = (): string => new Date().toISOString();
+export const newId = (): string => randomUUID();
+
+export type ClassificationType = 'Multiclass' | 'Multilabel';
+export const CLASSIFICATION_TYPES: readonly ClassificationType[] = ['Multiclass', 'Multilabel'];

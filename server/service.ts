@@ -1,0 +1,79 @@
+/** @module Assembles the local Custom Vision service: storage, trainer, predictor and HTTP app; starts and stops it. */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { ServiceConfig } from './config';
+import { buildApp } from './http/app';
+import { ImageUriSigner } from './http/images';
+import { LocalClassifier } from './ml/pipeline';
+import { WorkerTrainer } from './ml/trainer';
+import type { Store } from './projects/context';
+import { Predictor } from './projects/predictor';
+import { TrainingQueue } from './projects/training-queue';
+import { BlobStore } from './store/blobs';
+import { openDatabase } from './store/db';
+
+export interface RunningService {
+  url: string;
+  store: Store;
+  queue: TrainingQueue;
+  close(): Promise<void>;
+}
+
+/** The secret that signs image URIs; kept in the data folder so URIs stay valid across restarts. */
+function signingSecret(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'uri-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+export async function startService(config: ServiceConfig, log: (line: string) => void = console.log): Promise<RunningService> {
+  if (!existsSync(config.modelPath)) {
+    throw new Error(`The backbone model is missing at ${config.modelPath}: run \`npm run setup\` first (or pass --model).`);
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const databasePath = path.join(config.dataDir, 'service.sqlite');
+  const blobRoot = path.join(config.dataDir, 'images');
+  const store: Store = { db: openDatabase(databasePath), blobs: new BlobStore(blobRoot) };
+  sweepBlobs(store);
+
+  const queue = new TrainingQueue(store, new WorkerTrainer({ modelPath: config.modelPath, databasePath, blobRoot }), log);
+  const classifier = new LocalClassifier(config.modelPath);
+  const predictor = new Predictor(store, classifier);
+  const app = await buildApp({
+    store,
+    queue,
+    predictor,
+    signer: new ImageUriSigner(signingSecret(config.dataDir)),
+    trainingKeys: config.trainingKeys,
+    allowPrivateUrls: config.allowPrivateUrls,
+    log,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const resumed = queue.resumeInterrupted();
+  if (resumed) log(`Resuming ${resumed} iteration(s) interrupted while training.`);
+
+  return {
+    url: `http://${host}:${address.port}`,
+    store,
+    queue,
+    async close() {
+      await app.close();
+      await queue.close();
+      await classifier.close();
+      store.db.close();
+    },
+  };
+}
+
+/** Blobs left unreferenced (a crash between writing bytes and committing rows) are removed at start. */
+function sweepBlobs(store: Store): void {
+  const referenced = new Set<string>();
+  for (const sql of ['SELECT hash FROM images', 'SELECT hash FROM iteration_images', 'SELECT hash FROM predictions']) {
+    for (const row of store.db.prepare<[], { hash: string }>(sql).all()) referenced.add(row.hash);
+  }
+  store.blobs.sweep((hash) => referenced.has(hash));
+}

@@ -1,0 +1,75 @@
+/** @module Runs the local Custom Vision service as a real child process on a free port, for end-to-end tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../datasets/env';
+
+export const TRAINING_KEY = 'test-training-key';
+export const PREDICTION_KEY = 'test-prediction-key';
+
+export interface ServiceProcess {
+  url: string;
+  dataDir: string;
+  pid: number | undefined;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** SIGTERM and wait for a clean exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'cvlab-service-'));
+}
+
+export async function startServiceProcess(options: { dataDir?: string; extraArgs?: string[] } = {}): Promise<ServiceProcess> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts'),
+      '--port', '0', '--data-dir', dataDir,
+      '--training-key', TRAINING_KEY, '--prediction-key', PREDICTION_KEY,
+      '--allow-private-urls',
+      ...(options.extraArgs ?? []),
+    ],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not start within 60 s:\n${log}`)), 60_000);
+    const check = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited (code ${code}) before listening:\n${log}`));
+    });
+  });
+
+  return {
+    url,
+    dataDir,
+    pid: child.pid,
+    output: () => log,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
