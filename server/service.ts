@@ -47,6 +47,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
     predictor,
     signer: new ImageUriSigner(signingSecret(config.dataDir)),
     trainingKeys: config.trainingKeys,
+    predictionKeys: config.predictionKeys,
     allowPrivateUrls: config.allowPrivateUrls,
     log,
   });

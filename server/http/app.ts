@@ -7,6 +7,7 @@ import type { Store } from '../projects/context';
 import type { TrainingQueue } from '../projects/training-queue';
 import type { Predictor } from '../projects/predictor';
 import { registerImageRoutes, type ImageUriSigner } from './images';
+import { registerPredictionRoutes } from './prediction';
 import { registerTrainingRoutes } from './training';
 
 export interface AppOptions {
@@ -15,6 +16,7 @@ export interface AppOptions {
   predictor: Predictor;
   signer: ImageUriSigner;
   trainingKeys: string[];
+  predictionKeys: string[];
   /** Allows image URLs that resolve to loopback or private addresses (tests, closed classrooms). */
   allowPrivateUrls: boolean;
   log: (line: string) => void;
@@ -26,6 +28,7 @@ export const MAX_BODY_BYTES = 200 * 1024 * 1024;
 export const MAX_IMAGE_PART_BYTES = 32 * 1024 * 1024;
 
 export const TRAINING_PREFIXES = ['/customvision/v3.4-preview/training', '/customvision/v3.3/training'];
+export const PREDICTION_PREFIXES = ['/customvision/v3.1/prediction', '/customvision/v3.0/prediction'];
 
 function keyMatches(given: string | undefined, keys: string[]): boolean {
   if (!given) return false;
@@ -118,6 +121,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       async (scope) => {
         scope.addHook('onRequest', requireKey('Training-Key', options.trainingKeys));
         registerTrainingRoutes(scope, options);
+      },
+      { prefix },
+    );
+  }
+  for (const prefix of PREDICTION_PREFIXES) {
+    await app.register(
+      async (scope) => {
+        scope.addHook('onRequest', requireKey('Prediction-Key', options.predictionKeys));
+        registerPredictionRoutes(scope, options);
       },
       { prefix },
     );

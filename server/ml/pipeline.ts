@@ -1,5 +1,7 @@
 /** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
 import { Backbone, embedImages, featureKey } from './backbone';
+import { BatchingEmbedder } from './batcher';
+import { decodeRgb, tensorFromRgb } from './image';
 import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
 import { trainClassifier } from './crossval';
 import { FEATURE_DIM } from './graph';
@@ -89,21 +91,27 @@ export interface Classifier {
   close(): Promise<void>;
 }
 
-/** The in-process classifier: one backbone session, loaded on first use and kept. */
+/** The in-process classifier: one backbone session, loaded on first use and kept; concurrent requests share its runs. */
 export class LocalClassifier implements Classifier {
-  private backbone?: Promise<Backbone>;
+  private loaded?: Promise<{ backbone: Backbone; embedder: BatchingEmbedder }>;
 
   constructor(private readonly modelPath: string) {}
 
+  private load() {
+    this.loaded ??= Backbone.load(this.modelPath).then((backbone) => ({ backbone, embedder: new BatchingEmbedder(backbone) }));
+    return this.loaded;
+  }
+
   async classify(model: HeadModel, bytes: Buffer): Promise<number[]> {
-    this.backbone ??= Backbone.load(this.modelPath);
-    const backbone = await this.backbone;
+    const { backbone, embedder } = await this.load();
+    // sharp decodes on libuv's thread pool, off the event loop.
+    const rgb = await decodeRgb(bytes);
     const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
-    const [features] = await embedImages(backbone, [bytes], views);
+    const features = await Promise.all(views.map((view) => embedder.embed(tensorFromRgb(rgb, view, backbone.preprocess))));
     return predictViews(model, features);
   }
 
   async close(): Promise<void> {
-    if (this.backbone) await (await this.backbone).close();
+    if (this.loaded) await (await this.loaded).backbone.close();
   }
 }

@@ -331,3 +331,15 @@ export function createIterationForTraining(store: Store, projectId: string, opti
   })();
   return toIteration(row);
 }
+
+/** The iteration published under this name in the project, as the Prediction API addresses it. */
+export function publishedIteration(store: Store, projectId: string, publishName: string): IterationRow {
+  const project = requireProject(store, projectId);
+  const row = store.db
+    .prepare<[string, string], IterationRow>('SELECT * FROM iterations WHERE project_id = ? AND publish_name = ?')
+    .get(project.id, publishName);
+  if (!row) {
+    throw notFound('NotFoundIteration', `No iteration of project ${project.id} is published as "${publishName}": publish one with PublishIteration first.`);
+  }
+  return row;
+}

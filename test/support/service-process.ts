@@ -24,7 +24,9 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'cvlab-service-'));
 }
 
-export async function startServiceProcess(options: { dataDir?: string; extraArgs?: string[] } = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  options: { dataDir?: string; extraArgs?: string[]; allowPrivateUrls?: boolean } = {},
+): Promise<ServiceProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const child: ChildProcess = spawn(
     process.execPath,
@@ -32,7 +34,7 @@ export async function startServiceProcess(options: { dataDir?: string; extraArgs
       '--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts'),
       '--port', '0', '--data-dir', dataDir,
       '--training-key', TRAINING_KEY, '--prediction-key', PREDICTION_KEY,
-      '--allow-private-urls',
+      ...(options.allowPrivateUrls === false ? [] : ['--allow-private-urls']),
       ...(options.extraArgs ?? []),
     ],
     { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
