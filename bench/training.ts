@@ -1,0 +1,118 @@
+/**
+ * @module The training half of the bench: Exercise 1 through the SDK against the local service,
+ * timed, and the raw backbone time over the same images measured in the same run.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { TrainingAPIClient, TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
+import { ApiKeyCredentials } from '@azure/ms-rest-js';
+import { Backbone, embedImages } from '../server/ml/backbone';
+import { configViews } from '../server/ml/config';
+import { backbonePath } from '../datasets/paths';
+import { CLASSES, imageFiles } from '../test/support/dataset';
+import { TRAINING_KEY, type ServiceProcess } from '../test/support/service-process';
+
+const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(1)}%`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function uploadAll(trainer: TrainingAPIClient, projectId: string, files: string[], tagId: string): Promise<void> {
+  for (let i = 0; i < files.length; i += 64) {
+    const images = files.slice(i, i + 64).map((f) => ({ name: path.basename(f), contents: readFileSync(f), tagIds: [tagId] }));
+    const summary = await trainer.createImagesFromFiles(projectId, { images });
+    if (!summary.isBatchSuccessful) throw new Error(`upload failed: ${JSON.stringify(summary.images?.map((x) => x.status))}`);
+  }
+}
+
+async function trainAndTime(trainer: TrainingAPIClient, projectId: string): Promise<{ iteration: TrainingAPIModels.Iteration; ms: number }> {
+  const started = Date.now();
+  let iteration = await trainer.trainProject(projectId);
+  while (iteration.status === 'Training') {
+    await new Promise((r) => setTimeout(r, 50));
+    iteration = await trainer.getIteration(projectId, iteration.id as string);
+  }
+  if (iteration.status !== 'Completed') throw new Error(`training failed: ${iteration.trainingErrorDetails}`);
+  return { iteration, ms: Date.now() - started };
+}
+
+/** The lab's review step: Developed images that the held-out model confidently calls something else get that tag. */
+async function retagSuspects(trainer: TrainingAPIClient, projectId: string, iterationId: string, tagIds: Record<string, string>): Promise<number> {
+  const developed: TrainingAPIModels.ImagePerformance[] = [];
+  for (let skip = 0; skip < 150; skip += 50) {
+    developed.push(...(await trainer.getImagePerformances(projectId, iterationId, { tagIds: [tagIds.Developed], take: 50, skip })));
+  }
+  const suspects = developed.filter((i) => i.predictions?.[0].tagName !== 'Developed' && (i.predictions?.[0].probability ?? 0) > 0.8);
+  for (const s of suspects) {
+    await trainer.deleteImageTags(projectId, [s.id as string], [tagIds.Developed]);
+    await trainer.createImageTags(projectId, { tags: [{ imageId: s.id, tagId: tagIds[s.predictions?.[0].tagName as string] }] });
+  }
+  return suspects.length;
+}
+
+async function testAccuracy(trainer: TrainingAPIClient, projectId: string, iterationId: string): Promise<number> {
+  let correct = 0;
+  for (const name of CLASSES) {
+    for (const file of imageFiles('test', name)) {
+      const result = await trainer.quickTestImage(projectId, readFileSync(file), { iterationId, store: false });
+      if (result.predictions?.[0].tagName === name) correct++;
+    }
+  }
+  return correct / 30;
+}
+
+/** One pass of the backbone (decode + forward, the views training uses) over the given images, in this process. */
+async function rawBackboneMs(files: string[]): Promise<number> {
+  const backbone = await Backbone.load(backbonePath());
+  try {
+    await embedImages(backbone, files.slice(0, 8).map((f) => readFileSync(f)), configViews()); // warm-up
+    const bytes = files.map((f) => readFileSync(f));
+    const started = performance.now();
+    await embedImages(backbone, bytes, configViews());
+    return performance.now() - started;
+  } finally {
+    await backbone.close();
+  }
+}
+
+export interface TrainingBench {
+  rows: [string, string][];
+  projectId: string;
+  iterationId: string;
+}
+
+export async function benchTraining(service: ServiceProcess): Promise<TrainingBench> {
+  const trainer = new TrainingAPIClient(new ApiKeyCredentials({ inHeader: { 'Training-key': TRAINING_KEY } }), service.url);
+  const projectId = (await trainer.createProject('bench', { classificationType: 'Multiclass' })).id as string;
+  const tagIds: Record<string, string> = {};
+  for (const name of CLASSES) tagIds[name] = (await trainer.createTag(projectId, name)).id as string;
+  const iteration1Files = CLASSES.flatMap((name) => imageFiles('train', name));
+  for (const name of CLASSES) await uploadAll(trainer, projectId, imageFiles('train', name), tagIds[name]);
+
+  const first = await trainAndTime(trainer, projectId);
+  const perf1 = await trainer.getIterationPerformance(projectId, first.iteration.id as string, { threshold: 0.5 });
+  const accuracy1 = await testAccuracy(trainer, projectId, first.iteration.id as string);
+
+  const retagged = await retagSuspects(trainer, projectId, first.iteration.id as string, tagIds);
+  await uploadAll(trainer, projectId, imageFiles('train', 'Developed-SecondBatch'), tagIds.Developed);
+  const second = await trainAndTime(trainer, projectId);
+  const perf2 = await trainer.getIterationPerformance(projectId, second.iteration.id as string, { threshold: 0.5 });
+  const accuracy2 = await testAccuracy(trainer, projectId, second.iteration.id as string);
+  await trainer.publishIteration(projectId, second.iteration.id as string, 'bench', 'local');
+
+  const raw = await rawBackboneMs(iteration1Files);
+  const rows: [string, string][] = [
+    ['iteration 1: cross-validated precision / recall @0.5', `${pct(perf1.precision)} / ${pct(perf1.recall)}  (bar >= 97%; Azure 95.8% / 95.8%)`],
+    ['iteration 1: average precision', pct(perf1.averagePrecision ?? undefined)],
+    ['iteration 1: per tag P / R', (perf1.perTagPerformance ?? []).map((t) => `${t.name} ${pct(t.precision)}/${pct(t.recall)}`).join(', ')],
+    ['iteration 1: top-1 on the 30 test images', `${pct(accuracy1)}  (bar >= 90%)`],
+    ['retagged after review (Developed -> predicted tag)', String(retagged)],
+    ['iteration 2: cross-validated precision / recall @0.5', `${pct(perf2.precision)} / ${pct(perf2.recall)}  (bar >= 98%; Azure 97.2% / 97.2%)`],
+    ['iteration 2: per tag P / R', (perf2.perTagPerformance ?? []).map((t) => `${t.name} ${pct(t.precision)}/${pct(t.recall)}`).join(', ')],
+    ['iteration 2: top-1 on the 30 test images', pct(accuracy2)],
+    ['training wall time, iteration 1 (450 images)', seconds(first.ms)],
+    ['training wall time, iteration 2 (+50 images)', seconds(second.ms)],
+    ['raw backbone pass over the 450 images (decode + forward)', seconds(raw)],
+    ['ratio iteration 1 / raw backbone pass', `${(first.ms / raw).toFixed(2)}x  (bar <= 3x)`],
+    ['ratio iteration 2 / iteration 1', `${(second.ms / first.ms).toFixed(2)}x  (bar < 0.3x)`],
+  ];
+  return { rows, projectId, iterationId: second.iteration.id as string };
+}
