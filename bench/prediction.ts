@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { backbonePath } from '../datasets/paths';
 import { Backbone } from '../server/ml/backbone';
-import { decodeRgb, tensorFromRgb } from '../server/ml/image';
+import { decodeRgb, rgbTensor } from '../server/ml/image';
 import { imageFiles } from '../test/support/dataset';
 import { PREDICTION_KEY, type ServiceProcess } from '../test/support/service-process';
 
@@ -17,7 +17,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function rawBackbone(image: Buffer): Promise<{ throughput: number; singleMs: number; batch: number }> {
   const backbone = await Backbone.load(backbonePath());
   try {
-    const tensor = tensorFromRgb(await decodeRgb(image), 'identity', backbone.preprocess);
+    const tensor = rgbTensor(await decodeRgb(image));
     const single: number[] = [];
     for (let i = 0; i < 40; i++) {
       const t0 = performance.now();

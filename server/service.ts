@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceConfig } from './config';
 import { buildApp } from './http/app';
 import { ImageUriSigner } from './http/images';
+import { buildPackage } from './export/packages';
 import { LocalClassifier } from './ml/pipeline';
 import { WorkerTrainer } from './ml/trainer';
 import type { Store } from './projects/context';
+import { Exporter } from './projects/exports';
 import { Predictor } from './projects/predictor';
 import { TrainingQueue } from './projects/training-queue';
 import { BlobStore } from './store/blobs';
@@ -41,10 +43,13 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   const queue = new TrainingQueue(store, new WorkerTrainer({ modelPath: config.modelPath, databasePath, blobRoot }), log);
   const classifier = new LocalClassifier(config.modelPath);
   const predictor = new Predictor(store, classifier);
+  const exporter = new Exporter(store, config.dataDir, (source) => buildPackage(source, config.modelPath), log);
+  exporter.sweep();
   const app = await buildApp({
     store,
     queue,
     predictor,
+    exporter,
     signer: new ImageUriSigner(signingSecret(config.dataDir)),
     trainingKeys: config.trainingKeys,
     predictionKeys: config.predictionKeys,

@@ -5,7 +5,9 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { CustomVisionError, unauthorized } from '../errors';
 import type { Store } from '../projects/context';
 import type { TrainingQueue } from '../projects/training-queue';
+import type { Exporter } from '../projects/exports';
 import type { Predictor } from '../projects/predictor';
+import { registerDownloadRoute, registerExportRoutes } from './exports';
 import { registerImageRoutes, type ImageUriSigner } from './images';
 import { registerPredictionRoutes } from './prediction';
 import { registerTrainingRoutes } from './training';
@@ -14,6 +16,7 @@ export interface AppOptions {
   store: Store;
   queue: TrainingQueue;
   predictor: Predictor;
+  exporter: Exporter;
   signer: ImageUriSigner;
   trainingKeys: string[];
   predictionKeys: string[];
@@ -116,11 +119,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerImageRoutes(app, options.store, options.signer);
+  registerDownloadRoute(app, options.exporter);
   for (const prefix of TRAINING_PREFIXES) {
     await app.register(
       async (scope) => {
         scope.addHook('onRequest', requireKey('Training-Key', options.trainingKeys));
         registerTrainingRoutes(scope, options);
+        registerExportRoutes(scope, options.exporter);
       },
       { prefix },
     );

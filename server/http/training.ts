@@ -300,12 +300,4 @@ export function registerTrainingRoutes(app: FastifyInstance, options: AppOptions
     store.db.transaction(() => ids.forEach((id) => remove.run(project.id, id)))();
     return reply.status(204).send();
   });
-
-  // Exports are a separate piece of work: say so clearly rather than 404.
-  const exportsNotYet = async (req: Req) => {
-    iterations.iterationRow(store, projectIdOf(req), iterationIdOf(req));
-    throw badRequest('BadRequestNotSupported', 'Exports are not available in this version of the local Custom Vision service.');
-  };
-  app.get('/projects/:projectId/iterations/:iterationId/export', exportsNotYet);
-  app.post('/projects/:projectId/iterations/:iterationId/export', exportsNotYet);
 }

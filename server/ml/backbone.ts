@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_TRAINING_CONFIG } from './config';
 import { exposeFeatures, FEATURE_DIM, FEATURE_OUTPUT } from './graph';
-import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, tensorFromRgb, type PreprocessOptions, type View } from './image';
+import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, rgbTensor, type PreprocessOptions, type View } from './image';
+import { RAW_INPUT } from './preprocess-graph';
 
 export interface BackboneOptions {
   /** Pixel normalisation before the network; part of the fingerprint. Default: DEFAULT_PREPROCESS. */
@@ -20,7 +21,6 @@ export const DEFAULT_PREPROCESS: PreprocessOptions = { colour: DEFAULT_TRAINING_
 export const DEFAULT_BATCH_SIZE = 8;
 export const DEFAULT_THREADS = 2;
 
-const INPUT_NAME = 'input';
 const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;
 
 export class Backbone {
@@ -46,7 +46,7 @@ export class Backbone {
       .update(modelBytes)
       .update(`\0${PREPROCESS_VERSION}\0colour=${preprocess.colour}`)
       .digest('hex');
-    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes), {
+    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes, { colour: preprocess.colour }), {
       intraOpNumThreads: options.threads ?? DEFAULT_THREADS,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -74,7 +74,7 @@ export class Backbone {
       if (t.length !== TENSOR_SIZE) throw new RangeError(`input tensor ${i} has ${t.length} values, expected ${TENSOR_SIZE}`);
       input.set(t, i * TENSOR_SIZE);
     });
-    const feeds = { [INPUT_NAME]: new ort.Tensor('float32', input, [batch.length, 3, INPUT_SIZE, INPUT_SIZE]) };
+    const feeds = { [RAW_INPUT]: new ort.Tensor('float32', input, [batch.length, 3, INPUT_SIZE, INPUT_SIZE]) };
     const result = await session.run(feeds, [FEATURE_OUTPUT]);
     const data = result[FEATURE_OUTPUT].data as Float32Array;
     // Copies, so callers may keep single rows without pinning the whole batch.
@@ -104,7 +104,7 @@ export async function embedImages(backbone: Backbone, images: Buffer[], views: r
     next = start + perBatch < images.length ? decodeBatch(start + perBatch) : undefined;
     // Keep a pending decode from becoming an unhandled rejection while we wait for the network.
     next?.catch(() => undefined);
-    const tensors = rgbs.flatMap((rgb) => views.map((v) => tensorFromRgb(rgb, v, backbone.preprocess)));
+    const tensors = rgbs.flatMap((rgb) => views.map((v) => rgbTensor(rgb, v)));
     const features = await backbone.embed(tensors);
     for (let i = 0; i < rgbs.length; i++) result.push(features.slice(i * views.length, (i + 1) * views.length));
   }

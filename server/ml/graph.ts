@@ -1,5 +1,7 @@
-/** @module Edits the MobileNetV2 int8 ONNX graph so it outputs the 1280 pooled features as float32. */
+/** @module Edits the MobileNetV2 int8 ONNX graph: raw RGB in (normalised inside), the 1280 pooled features out as float32. */
 import { onnx } from 'onnx-proto';
+import type { ColourNormalisation } from './image';
+import { prependNormalisation } from './preprocess-graph';
 
 /** The QLinearGlobalAveragePool output of the zoo model and its quantisation parameters. */
 export const POOLED_TENSOR = '464_quantized';
@@ -12,6 +14,8 @@ export const FEATURE_DIM = 1280;
 export interface ExposeFeaturesOptions {
   /** Keep the original 1000-way `output` too; off by default, the classifier is pruned as dead weight. */
   keepLogits?: boolean;
+  /** Pixel normalisation put in front of the network (its input becomes raw 0-255 RGB); none when absent. */
+  colour?: ColourNormalisation;
 }
 
 /**
@@ -20,6 +24,11 @@ export interface ExposeFeaturesOptions {
  * Dequantising in the graph keeps the TS side free of quantisation details.
  */
 export function exposeFeatures(modelBytes: Uint8Array, options: ExposeFeaturesOptions = {}): Buffer {
+  return Buffer.from(onnx.ModelProto.encode(featureModel(modelBytes, options)).finish());
+}
+
+/** The edited model itself, for callers that extend it further (the exporter appends the head). */
+export function featureModel(modelBytes: Uint8Array, options: ExposeFeaturesOptions = {}): onnx.ModelProto {
   const model = onnx.ModelProto.decode(modelBytes);
   const graph = model.graph as onnx.GraphProto | null | undefined;
   if (!graph) throw new Error('ONNX model has no graph');
@@ -67,7 +76,8 @@ export function exposeFeatures(modelBytes: Uint8Array, options: ExposeFeaturesOp
   });
   graph.output = options.keepLogits ? [...graph.output, featureOutput] : [featureOutput];
   prune(graph);
-  return Buffer.from(onnx.ModelProto.encode(model).finish());
+  if (options.colour) prependNormalisation(graph, options.colour);
+  return model;
 }
 
 /** Drops nodes and initializers that no graph output depends on (walks the graph backwards). */

@@ -46,10 +46,8 @@ export interface PreprocessOptions {
  * Bump when any pixel-level rule below changes (resize rule, kernel, normalisation maths):
  * it is part of the backbone fingerprint, so cached features computed the old way stop matching.
  */
-export const PREPROCESS_VERSION = 'cover224-lanczos3-centre/v1';
+export const PREPROCESS_VERSION = 'cover224-lanczos3-centre/in-graph-normalisation/v2';
 
-const IMAGENET_MEAN = [0.485, 0.456, 0.406];
-const IMAGENET_STD = [0.229, 0.224, 0.225];
 // Sharp's own decompression-bomb guard (16383^2): accepts the 10240x10240 maximum with room to spare.
 const MAX_PIXELS = 0x3fff * 0x3fff;
 
@@ -258,7 +256,7 @@ function viewTable(view: View, size: number): Int32Array {
   return t;
 }
 
-/** Applies a view to square HWC RGB pixels (used by tests and by tensorFromRgb's indexing). */
+/** Applies a view to square HWC RGB pixels (used by tests; rgbTensor indexes the same tables). */
 export function applyView(rgb: Uint8Array, view: View, size = INPUT_SIZE): Uint8Array {
   const table = viewTable(view, size);
   const out = new Uint8Array(rgb.length);
@@ -271,53 +269,21 @@ export function applyView(rgb: Uint8Array, view: View, size = INPUT_SIZE): Uint8
   return out;
 }
 
-/** Per-channel affine maps value -> a*value + b, chosen by the colour normalisation. */
-function channelAffine(rgb: Uint8Array, colour: ColourNormalisation): { a: number[]; b: number[] } {
-  if (colour === 'imagenet') {
-    return {
-      a: IMAGENET_STD.map((s) => 1 / (255 * s)),
-      b: IMAGENET_MEAN.map((m, c) => -m / IMAGENET_STD[c]),
-    };
-  }
-  const n = rgb.length / 3;
-  const sum = [0, 0, 0];
-  const sq = [0, 0, 0];
-  for (let i = 0; i < rgb.length; i += 3) {
-    for (let c = 0; c < 3; c++) {
-      const v = rgb[i + c];
-      sum[c] += v;
-      sq[c] += v * v;
-    }
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let c = 0; c < 3; c++) {
-    const mean = sum[c] / n;
-    // Floor the std at 2 grey levels so a flat image maps to ~0 instead of amplifying noise without bound.
-    const std = Math.max(Math.sqrt(Math.max(sq[c] / n - mean * mean, 0)), 2);
-    a.push(1 / std);
-    b.push(-mean / std);
-  }
-  return { a, b };
-}
-
-/** HWC uint8 224x224 RGB -> CHW float32 network input for one view. */
-export function tensorFromRgb(rgb: Uint8Array, view: View = 'identity', options: PreprocessOptions = { colour: 'imagenet' }): Float32Array {
+/**
+ * HWC uint8 224x224 RGB -> CHW float32 raw values (0-255) for one view: the backbone's input. The
+ * normalisation happens inside the backbone graph (preprocess-graph.ts), so exported models
+ * take the very same input.
+ */
+export function rgbTensor(rgb: Uint8Array, view: View = 'identity'): Float32Array {
   const plane = INPUT_SIZE * INPUT_SIZE;
   if (rgb.length !== plane * 3) throw new RangeError(`expected ${plane * 3} bytes of RGB, got ${rgb.length}`);
   const table = viewTable(view, INPUT_SIZE);
-  const { a, b } = channelAffine(rgb, options.colour);
   const out = new Float32Array(3 * plane);
   for (let p = 0; p < plane; p++) {
     const s = table[p] * 3;
-    out[p] = rgb[s] * a[0] + b[0];
-    out[plane + p] = rgb[s + 1] * a[1] + b[1];
-    out[2 * plane + p] = rgb[s + 2] * a[2] + b[2];
+    out[p] = rgb[s];
+    out[plane + p] = rgb[s + 1];
+    out[2 * plane + p] = rgb[s + 2];
   }
   return out;
-}
-
-/** Convenience: decode + one view, as the backbone expects it. */
-export async function imageTensor(bytes: Buffer, view: View = 'identity', options: PreprocessOptions = { colour: 'imagenet' }): Promise<Float32Array> {
-  return tensorFromRgb(await decodeRgb(bytes), view, options);
 }

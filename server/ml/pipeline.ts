@@ -1,7 +1,7 @@
 /** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
 import { Backbone, embedImages, featureKey } from './backbone';
 import { BatchingEmbedder } from './batcher';
-import { decodeRgb, tensorFromRgb } from './image';
+import { decodeRgb, rgbTensor } from './image';
 import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
 import { trainClassifier } from './crossval';
 import { FEATURE_DIM } from './graph';
@@ -107,7 +107,7 @@ export class LocalClassifier implements Classifier {
     // sharp decodes on libuv's thread pool, off the event loop.
     const rgb = await decodeRgb(bytes);
     const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
-    const features = await Promise.all(views.map((view) => embedder.embed(tensorFromRgb(rgb, view, backbone.preprocess))));
+    const features = await Promise.all(views.map((view) => embedder.embed(rgbTensor(rgb, view))));
     return predictViews(model, features);
   }
 

@@ -100,6 +100,20 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (hash, fingerprint)
   );
   `,
+  `
+  CREATE TABLE exports (
+    id TEXT PRIMARY KEY,
+    iteration_id TEXT NOT NULL REFERENCES iterations(id) ON DELETE CASCADE,
+    platform TEXT NOT NULL,
+    flavor TEXT,
+    status TEXT NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    error TEXT,
+    created TEXT NOT NULL,
+    last_modified TEXT NOT NULL
+  );
+  CREATE INDEX exports_by_iteration ON exports(iteration_id);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,0 +1,77 @@
+/**
+ * @module The exported model: one ONNX graph from raw RGB pixels to tag probabilities. It is the
+ * service's own feature graph (normalisation inside, backbone, pooled features) with the trained
+ * head appended, so it computes exactly what the service computes.
+ */
+import { readFileSync } from 'node:fs';
+import { onnx } from 'onnx-proto';
+import { DEFAULT_TRAINING_CONFIG } from '../ml/config';
+import { FEATURE_DIM, FEATURE_OUTPUT, featureModel } from '../ml/graph';
+import type { HeadModel } from '../ml/head';
+import { INPUT_SIZE, type ColourNormalisation } from '../ml/image';
+import { floatConstant, floatValue, intAttribute, node } from '../ml/onnx-build';
+import { RAW_INPUT } from '../ml/preprocess-graph';
+
+export const MODEL_INPUT = RAW_INPUT;
+/** Named like the score output of Custom Vision's classification exports. */
+export const MODEL_OUTPUT = 'loss';
+
+export interface ClassifierModel {
+  bytes: Buffer;
+  type: HeadModel['type'];
+  inputSize: number;
+  normalisation: string;
+}
+
+const NORMALISATION_TEXT: Record<ColourNormalisation, string> = {
+  'per-image': 'each colour channel standardised with the image\'s own mean and standard deviation (std floored at 2 grey levels)',
+  imagenet: 'ImageNet: (value / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225] per channel',
+};
+
+/** Head nodes after the pooled features: [l2] -> standardise -> linear -> softmax | sigmoid. */
+function appendHead(graph: onnx.GraphProto, head: HeadModel): void {
+  if (head.dim !== FEATURE_DIM) throw new Error(`the head expects ${head.dim} features, the backbone gives ${FEATURE_DIM}`);
+  let x = FEATURE_OUTPUT;
+  const nodes: onnx.NodeProto[] = [];
+  if (head.l2) {
+    nodes.push(node('LpNormalization', [x], 'head_l2', [intAttribute('axis', 1), intAttribute('p', 2)]));
+    x = 'head_l2';
+  }
+  if (head.mean && head.scale) {
+    graph.initializer.push(floatConstant('head_mean', [1, head.dim], head.mean), floatConstant('head_scale', [1, head.dim], head.scale));
+    nodes.push(node('Sub', [x, 'head_mean'], 'head_centred'), node('Div', ['head_centred', 'head_scale'], 'head_standardised'));
+    x = 'head_standardised';
+  }
+  // MatMul wants [dim, classes]; the head stores weights class-major ([classes, dim]).
+  const transposed = new Float32Array(head.dim * head.classes);
+  for (let k = 0; k < head.classes; k++) for (let j = 0; j < head.dim; j++) transposed[j * head.classes + k] = head.weights[k * head.dim + j];
+  graph.initializer.push(floatConstant('head_weights', [head.dim, head.classes], transposed), floatConstant('head_bias', [head.classes], head.bias));
+  nodes.push(
+    node('MatMul', [x, 'head_weights'], 'head_product'),
+    node('Add', ['head_product', 'head_bias'], 'head_logits'),
+    head.type === 'Multiclass' ? node('Softmax', ['head_logits'], MODEL_OUTPUT, [intAttribute('axis', 1)]) : node('Sigmoid', ['head_logits'], MODEL_OUTPUT),
+  );
+  graph.node.push(...nodes);
+  graph.output = [floatValue(MODEL_OUTPUT, ['batch_size', head.classes])];
+}
+
+/** Builds the whole classifier graph for a trained head, with the metadata Custom Vision tools read. */
+export function buildClassifierModel(head: HeadModel, modelPath: string): ClassifierModel {
+  if (DEFAULT_TRAINING_CONFIG.testViews !== 1) throw new Error('exports average no views: the service must predict from the identity view alone');
+  const backboneBytes = readFileSync(modelPath);
+  const colour = DEFAULT_TRAINING_CONFIG.colour;
+  const model = featureModel(backboneBytes, { colour });
+  appendHead(model.graph as onnx.GraphProto, head);
+  model.producerName = 'local-custom-vision';
+  model.metadataProps = [
+    onnx.StringStringEntryProto.create({ key: 'Image.BitmapPixelFormat', value: 'Rgb8' }),
+    onnx.StringStringEntryProto.create({ key: 'Image.ColorSpaceGamma', value: 'SRGB' }),
+    onnx.StringStringEntryProto.create({ key: 'Image.NominalPixelRange', value: 'NominalRange_0_255' }),
+  ];
+  return {
+    bytes: Buffer.from(onnx.ModelProto.encode(model).finish()),
+    type: head.type,
+    inputSize: INPUT_SIZE,
+    normalisation: NORMALISATION_TEXT[colour],
+  };
+}
