@@ -1,7 +1,7 @@
 /** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
 import { Backbone, embedImages, featureKey } from './backbone';
 import { BatchingEmbedder } from './batcher';
-import { decodeRgb, rgbTensor } from './image';
+import { decodeImage, rgbTensor, type ImageInfo } from './image';
 import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
 import { trainClassifier } from './crossval';
 import { FEATURE_DIM } from './graph';
@@ -85,9 +85,9 @@ export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Pro
   };
 }
 
-/** Classifies one image with a trained head. */
+/** Classifies one image with a trained head; throws ImageDecodeError for anything not a decodable image. */
 export interface Classifier {
-  classify(model: HeadModel, bytes: Buffer): Promise<number[]>;
+  classify(model: HeadModel, bytes: Buffer): Promise<{ probabilities: number[]; image: ImageInfo }>;
   close(): Promise<void>;
 }
 
@@ -102,13 +102,13 @@ export class LocalClassifier implements Classifier {
     return this.loaded;
   }
 
-  async classify(model: HeadModel, bytes: Buffer): Promise<number[]> {
-    const { backbone, embedder } = await this.load();
-    // sharp decodes on libuv's thread pool, off the event loop.
-    const rgb = await decodeRgb(bytes);
+  async classify(model: HeadModel, bytes: Buffer): Promise<{ probabilities: number[]; image: ImageInfo }> {
+    const { embedder } = await this.load();
+    // sharp decodes on libuv's thread pool, off the event loop; one decode gives pixels and size.
+    const { rgb, info } = await decodeImage(bytes);
     const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
     const features = await Promise.all(views.map((view) => embedder.embed(rgbTensor(rgb, view))));
-    return predictViews(model, features);
+    return { probabilities: predictViews(model, features), image: info };
   }
 
   async close(): Promise<void> {

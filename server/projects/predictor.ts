@@ -1,7 +1,7 @@
 /** @module Classifies images with a trained iteration (quick tests and, later, the prediction endpoint), and stores predictions. */
 import { badRequest } from '../errors';
 import type { HeadModel } from '../ml/head';
-import { ImageDecodeError, inspectImage } from '../ml/image';
+import { ImageDecodeError } from '../ml/image';
 import type { Classifier } from '../ml/pipeline';
 import { newId, now, type ImageLinks, type Store } from './context';
 import { LIMITS } from './images';
@@ -51,18 +51,18 @@ export class Predictor {
     if (bytes.length > options.maxBytes) {
       throw badRequest('BadRequestImageSizeBytes', `The image is ${bytes.length} bytes; the limit is ${options.maxBytes} bytes.`);
     }
-    let info;
+    const { model, tags } = this.head(iteration);
+    let classified;
     try {
-      info = await inspectImage(bytes);
+      classified = await this.classifier.classify(model, bytes);
     } catch (error) {
-      if (error instanceof ImageDecodeError) throw badRequest('BadRequestImageFormat', `The image could not be decoded: ${error.message} Send a JPEG, PNG, GIF or BMP image.`);
+      if (error instanceof ImageDecodeError) throw badRequest('BadRequestImageFormat', `The image could not be decoded: ${error.message}. Send a JPEG, PNG, GIF or BMP image.`);
       throw error;
     }
+    const { probabilities, image: info } = classified;
     if (Math.max(info.width, info.height) > LIMITS.maxSide) {
       throw badRequest('BadRequestImageDimensions', `The image is ${info.width}x${info.height}; sides may be at most ${LIMITS.maxSide} pixels.`);
     }
-    const { model, tags } = this.head(iteration);
-    const probabilities = await this.classifier.classify(model, bytes);
     const result: ImagePrediction = {
       id: newId(),
       project: iteration.project_id,

@@ -19,6 +19,7 @@ import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { exportAndDownload } from '../support/exports';
 import { PREDICTION_KEY, startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { PUBLISH_NAME, trainSmallProject, type TrainedProject } from '../support/trained-project';
+import { freePort } from '../support/net';
 import { unzipTo } from '../support/unzip';
 
 type SdkError = { statusCode?: number; code?: string; message?: string };
@@ -196,15 +197,6 @@ function formWith(bytes: Buffer): FormData {
   return form;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = http.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(check: () => boolean, timeoutMs: number, detail: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,7 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import Busboy, { type BusboyHeaders } from '@fastify/busboy';
 import * as ort from 'onnxruntime-node';
-import { decodeRgb, ImageDecodeError, INPUT_SIZE } from '../../ml/image';
+import { decodeRgb, ImageDecodeError, INPUT_SIZE, rgbTensor } from '../../ml/image';
 import { fetchImage, ImageFetchError } from '../../net/fetch-image';
 
 /** What the exporter writes beside the model (export-info.json). */
@@ -38,17 +38,6 @@ class HttpError extends Error {
   }
 }
 
-/** The image as the model's input: 224x224 RGB, CHW float32, values 0..255 (normalisation is in the graph). */
-function inputTensor(rgb: Uint8Array, inputName: string): Record<string, ort.Tensor> {
-  const plane = INPUT_SIZE * INPUT_SIZE;
-  const data = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    data[p] = rgb[p * 3];
-    data[plane + p] = rgb[p * 3 + 1];
-    data[2 * plane + p] = rgb[p * 3 + 2];
-  }
-  return { [inputName]: new ort.Tensor('float32', data, [1, 3, INPUT_SIZE, INPUT_SIZE]) };
-}
 
 function readBody(request: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -104,7 +93,8 @@ async function main(): Promise<void> {
       if (error instanceof ImageDecodeError) throw new HttpError(400, 'BadRequestImageFormat', `The image could not be decoded: ${error.message}`);
       throw error;
     }
-    const output = await session.run(inputTensor(rgb, info.inputName));
+    // The same pixels-to-tensor step as the service; normalisation is inside the model.
+    const output = await session.run({ [info.inputName]: new ort.Tensor('float32', rgbTensor(rgb), [1, 3, INPUT_SIZE, INPUT_SIZE]) });
     const scores = output[info.outputName].data as Float32Array;
     return {
       id: randomUUID(),
