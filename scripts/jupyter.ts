@@ -17,7 +17,7 @@
  *   that into a real `error` output, skip the cells after it, and still write the executed notebook.
  *
  * CLI: `npx tsx scripts/jupyter.ts find | install-kernel | hint | can-install-lab | venv [DIR] |
- *       execute NOTEBOOK... [--out DIR] [--timeout SECONDS]`
+ *       execute NOTEBOOK... [--out DIR] [--timeout SECONDS] [--trust]`
  */
 import { spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fsp, existsSync, readFileSync } from 'node:fs';
@@ -77,6 +77,13 @@ export interface ExecuteOptions {
   startupTimeoutInSeconds?: number;
   /** Kill nbconvert after this long overall; default (code cells × timeout) + 180 s. */
   totalTimeoutInSeconds?: number;
+  /**
+   * Sign the executed notebook as trusted for this user (nbformat's `jupyter trust`), so the classic
+   * notebook and JupyterLab run its chart scripts when it is opened. Default false: an executed
+   * notebook opens untrusted, its text/html outputs shown without their scripts (no chart) until
+   * its cells are re-run or it is trusted.
+   */
+  trust?: boolean;
 }
 
 /** One failed cell of an executed notebook. */
@@ -607,6 +614,16 @@ export async function executeNotebook(
       );
     }
 
+    if (options.trust === true) {
+      // Debian ships no `jupyter-trust` launcher: call nbformat's app directly.
+      const signed = await run(
+        install.python,
+        ['-c', 'from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()', notebook],
+        { env, timeoutMs: 120_000 },
+      );
+      if (signed.code !== 0) throw new Error(`signing ${notebook} failed:\n${tail(signed.stderr)}`);
+    }
+
     const errors = notebookErrors(JSON.parse(await fsp.readFile(notebook, 'utf8')) as NotebookJson);
     if (errors.length > 0) {
       const first = errors[0]!;
@@ -702,7 +719,9 @@ export async function createJupyterLabVenv(dir: string = VENV_DIR): Promise<stri
   }
   const pip = await run(
     path.join(dir, 'bin', 'python'),
-    ['-m', 'pip', 'install', '--disable-pip-version-check', 'jupyterlab'],
+    // --retries 1: pip's default 5 retries with back-off cost ~7 s per package when PyPI's host does not
+    // resolve but a wheel mirror (extra-index-url / find-links) serves it: 12 min instead of ~1 for jupyterlab.
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--retries', '1', 'jupyterlab'],
     { timeoutMs: 1_800_000, echo: true, env: { ...process.env, PIP_NO_INPUT: '1' } },
   );
   if (pip.code !== 0) throw new Error(`pip install jupyterlab failed:\n${tail(pip.stderr)}`);
@@ -738,18 +757,20 @@ async function main(argv: string[]): Promise<number> {
     case 'execute': {
       let out = path.join(PROJECT_ROOT, 'out', 'notebooks');
       let timeout = 300;
+      let trust = false;
       const inputs: string[] = [];
       for (let i = 0; i < rest.length; i++) {
         const arg = rest[i]!;
         if (arg === '--out') out = rest[++i] ?? out;
         else if (arg === '--timeout') timeout = Number(rest[++i]);
+        else if (arg === '--trust') trust = true;
         else inputs.push(arg);
       }
       let failed = 0;
       for (const input of inputs) {
         const started = Date.now();
         try {
-          const res = await executeNotebook(input, out, { timeoutInSeconds: timeout });
+          const res = await executeNotebook(input, out, { timeoutInSeconds: timeout, trust });
           console.log(`ok   ${input} (${((Date.now() - started) / 1000).toFixed(1)} s) -> ${res.html}`);
         } catch (err) {
           failed++;
@@ -761,7 +782,7 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(
         'usage: tsx scripts/jupyter.ts find | install-kernel | hint | can-install-lab | venv [DIR] |' +
-          ' execute NOTEBOOK... [--out DIR] [--timeout SECONDS]',
+          ' execute NOTEBOOK... [--out DIR] [--timeout SECONDS] [--trust]',
       );
       return 2;
   }

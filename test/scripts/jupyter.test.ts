@@ -71,7 +71,10 @@ function buildLibIfStale(): void {
 
 describe('scripts/jupyter.ts on the tslab kernel', async () => {
   const missing = await missingPrerequisite();
-  const skip = missing !== undefined && process.env.CVLAB_REQUIRE_JUPYTER !== '1' ? missing : false;
+  const skip =
+    missing !== undefined && process.env.CVLAB_REQUIRE_JUPYTER !== '1'
+      ? 'Jupyter/Chromium missing: apt-get install --no-install-recommends $(cat scripts/apt-packages.txt)'
+      : false;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'cvlab-jupyter-test-'));
 
   before(() => {

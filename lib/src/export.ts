@@ -1,0 +1,163 @@
+/** @module Exports: request, poll, download and unzip a package; run the exported ONNX model locally as its manifest says. */
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TrainingAPIClient, TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
+import JSZip from 'jszip';
+import fetch from 'node-fetch';
+import { onnx } from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+
+export interface ExportOptions {
+  flavor?: TrainingAPIModels.ExportFlavor;
+  pollIntervalInMs?: number;
+  timeoutInMs?: number;
+  onProgress?: (status: string, elapsedInMs: number) => void;
+}
+
+/** Requests an export (or finds the one already made) and waits until it is Done. */
+export async function exportIteration(
+  trainer: TrainingAPIClient,
+  projectId: string,
+  iterationId: string,
+  platform: TrainingAPIModels.ExportPlatform,
+  options: ExportOptions = {},
+): Promise<TrainingAPIModels.ExportModel> {
+  const matches = (e: TrainingAPIModels.ExportModel) => e.platform === platform && (e.flavor ?? undefined) === options.flavor;
+  const existing = (await trainer.getExports(projectId, iterationId)).find(matches);
+  if (!existing || existing.status === 'Failed') await trainer.exportIteration(projectId, iterationId, platform, options.flavor ? { flavor: options.flavor } : undefined);
+  const started = Date.now();
+  for (;;) {
+    const current = (await trainer.getExports(projectId, iterationId)).find(matches);
+    options.onProgress?.(current?.status ?? 'Exporting', Date.now() - started);
+    if (current?.status === 'Done') return current;
+    if (current?.status === 'Failed') throw new Error(`the ${platform} export failed`);
+    if (Date.now() - started > (options.timeoutInMs ?? 10 * 60_000)) throw new Error(`the ${platform} export is still running`);
+    await new Promise((r) => setTimeout(r, options.pollIntervalInMs ?? 1000));
+  }
+}
+
+/** Downloads the package from its downloadUri (no key needed) into `folder`; returns the zip's path. */
+export async function downloadExport(exported: TrainingAPIModels.ExportModel, folder: string): Promise<string> {
+  const response = await fetch(exported.downloadUri as string);
+  if (!response.ok) throw new Error(`download failed: HTTP ${response.status}`);
+  const name = decodeURIComponent(new URL(exported.downloadUri as string).pathname.split('/').pop() || 'export.zip').split('?')[0];
+  mkdirSync(folder, { recursive: true });
+  const file = path.join(folder, name.endsWith('.zip') ? name : `${name}.zip`);
+  writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+  return file;
+}
+
+export interface UnzippedFile {
+  path: string;
+  bytes: number;
+}
+
+/** Unzips into `folder` (keeping Unix modes); lists every file with its size. */
+export async function unzip(zipFile: string, folder: string): Promise<UnzippedFile[]> {
+  const zip = await JSZip.loadAsync(readFileSync(zipFile));
+  const files: UnzippedFile[] = [];
+  for (const entry of Object.values(zip.files)) {
+    const target = path.resolve(folder, entry.name);
+    if (!target.startsWith(path.resolve(folder))) throw new Error(`zip entry escapes the folder: ${entry.name}`);
+    if (entry.dir) continue;
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, await entry.async('nodebuffer'), { mode: typeof entry.unixPermissions === 'number' ? entry.unixPermissions & 0o777 : 0o644 });
+    files.push({ path: entry.name, bytes: statSync(target).size });
+  }
+  return files;
+}
+
+/** A summary of a package's contents: top-level entries, and node_modules folded into one line. */
+export function describeContents(files: UnzippedFile[]): string[] {
+  const modules = files.filter((f) => f.path.includes('node_modules/'));
+  const rest = files.filter((f) => !f.path.includes('node_modules/'));
+  const kb = (n: number) => `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB`;
+  const lines = rest.map((f) => `${f.path.padEnd(40)} ${kb(f.bytes)}`);
+  if (modules.length) lines.push(`${'app/node_modules/ (runtime packages)'.padEnd(40)} ${modules.length} files, ${(modules.reduce((s, f) => s + f.bytes, 0) / 1048576).toFixed(1)} MB`);
+  return lines;
+}
+
+/** What the model expects and gives: from the manifest's Model section (local exports) or the model's own metadata (Azure's). */
+export interface ModelContract {
+  inputName: string;
+  size: number;
+  outputName: string;
+  labels: string[];
+  colorOrder: 'RGB' | 'BGR';
+  /** Factor applied to 0-255 pixel values: 1, or 1/255 for models that want [0, 1]. */
+  scale: number;
+}
+
+type Manifest = {
+  ModelFileName?: string;
+  LabelFileName: string;
+  Model?: { Input: { Name: string; Shape: (number | string)[] }; Outputs: { Name: string }[] };
+};
+
+export function readContract(folder: string): ModelContract {
+  const manifest = JSON.parse(readFileSync(path.join(folder, 'cvexport.manifest'), 'utf8')) as Manifest;
+  const labels = readFileSync(path.join(folder, manifest.LabelFileName ?? 'labels.txt'), 'utf8').trim().split(/\r?\n/);
+  if (manifest.Model) {
+    return {
+      inputName: manifest.Model.Input.Name,
+      size: Number(manifest.Model.Input.Shape[2]),
+      outputName: manifest.Model.Outputs[0].Name,
+      labels,
+      colorOrder: 'RGB',
+      scale: 1,
+    };
+  }
+  // Azure's ONNX exports: names and shape from the graph, pixel format from its metadata_props.
+  const model = onnx.ModelProto.decode(readFileSync(path.join(folder, manifest.ModelFileName ?? 'model.onnx')));
+  const props = new Map((model.metadataProps ?? []).map((p) => [p.key, p.value]));
+  const input = model.graph?.input?.[0];
+  const dims = input?.type?.tensorType?.shape?.dim ?? [];
+  return {
+    inputName: input?.name ?? 'data',
+    size: Number(dims[2]?.dimValue ?? 224),
+    outputName: model.graph?.output?.[0]?.name ?? 'model_outputs0',
+    labels,
+    colorOrder: props.get('Image.BitmapPixelFormat') === 'Bgr8' ? 'BGR' : 'RGB',
+    scale: props.get('Image.NominalPixelRange') === 'NominalRange_0_255' ? 1 : 1 / 255,
+  };
+}
+
+/**
+ * Prepares an image exactly as the model's contract says (orient, scale the shorter side to the
+ * input size with Lanczos3, centre crop, channel order, pixel scale, NCHW), runs the exported
+ * model with onnxruntime-node, and maps the scores back to the labels, highest first.
+ */
+export async function runExportedModel(folder: string, imageFile: string): Promise<{ tagName: string; probability: number }[]> {
+  const contract = readContract(folder);
+  const { data } = await sharp(readFileSync(imageFile))
+    .rotate()
+    .resize(contract.size, contract.size, { fit: 'cover', position: 'centre', kernel: 'lanczos3' })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const plane = contract.size * contract.size;
+  const order = contract.colorOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
+  const chw = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) chw[c * plane + p] = data[p * 3 + order[c]] * contract.scale;
+  const session = await ort.InferenceSession.create(path.join(folder, 'model.onnx'));
+  try {
+    const output = await session.run({ [contract.inputName]: new ort.Tensor('float32', chw, [1, 3, contract.size, contract.size]) });
+    const scores = output[contract.outputName].data as Float32Array;
+    return contract.labels.map((tagName, i) => ({ tagName, probability: scores[i] })).sort((a, b) => b.probability - a.probability);
+  } finally {
+    await session.release();
+  }
+}
+
+/** The commands to build and run the Docker package, and to call it. */
+export function dockerCommands(contextFolder: string, imageFile: string): string[] {
+  return [
+    `cd ${contextFolder}`,
+    'docker build -t aerial-classifier .            # or: podman build -t aerial-classifier .',
+    'docker run -d -p 127.0.0.1:8080:80 --name aerial aerial-classifier',
+    `curl -sS -X POST http://127.0.0.1:8080/image -H "Content-Type: application/octet-stream" --data-binary @${imageFile}`,
+    'docker rm -f aerial',
+  ];
+}
