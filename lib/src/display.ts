@@ -62,15 +62,14 @@ export function showTable(headers: string[], rows: (string | number)[][], captio
 /** plotly.js (about 11 MB, unminified) goes into the first chart's output only; later charts find window.Plotly. */
 let plotlySent = false;
 
-/** The HTML of a chart, drawing itself with plotly.js (embedded in the first chart of the kernel's life). */
-export function plotHtml(figure: Figure, height = 420): string {
+/** The HTML of a chart that draws itself with plotly.js: embedded when `includeLibrary`, else found as window.Plotly. */
+export function plotHtml(figure: Figure, options: { height?: number; includeLibrary?: boolean } = {}): string {
   const spec = { data: figure.data, layout: figure.layout ?? {}, config: { responsive: true, displaylogo: false, ...figure.config } };
   const id = `cvlab-plot-${Math.random().toString(36).slice(2)}`;
-  let library = '';
-  if (!plotlySent) {
-    library = `<script type="text/javascript">${readFileSync(require.resolve('plotly.js-dist'), 'utf8').replace(/<\/script/gi, '<\\/script')}</script>\n`;
-    plotlySent = true;
-  }
+  const height = options.height ?? 420;
+  const library = options.includeLibrary
+    ? `<script type="text/javascript">${readFileSync(require.resolve('plotly.js-dist'), 'utf8').replace(/<\/script/gi, '<\\/script')}</script>\n`
+    : '';
   return (
     `${library}<div id="${id}" class="cvlab-plot" style="width:100%;height:${height}px"></div>\n` +
     `<script type="text/javascript">(function () {\n` +
@@ -87,9 +86,11 @@ export function plotHtml(figure: Figure, height = 420): string {
 
 export function showPlot(figure: Figure, height = 420): void {
   const spec = { data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} };
+  const html = plotHtml(figure, { height, includeLibrary: !plotlySent });
+  plotlySent = true;
   displayBundle({
     'application/vnd.plotly.v1+json': spec,
-    'text/html': plotHtml(figure, height),
+    'text/html': html,
     'text/plain': `<chart: ${String((figure.layout?.title as { text?: string } | undefined)?.text ?? `${figure.data.length} trace(s)`)}>`,
   });
 }

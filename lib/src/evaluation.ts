@@ -72,7 +72,7 @@ export function confusionMatrix(performances: TrainingAPIModels.ImagePerformance
 
 export function confusionChart(matrix: number[][], tags: string[], title = 'Confusion matrix (held-out predictions)'): Figure {
   return {
-    data: [{ type: 'heatmap', z: matrix, x: tags, y: tags, colorscale: 'Blues', text: matrix.map((r) => r.map(String)), texttemplate: '%{text}', hovertemplate: 'true %{y}, predicted %{x}: %{z}<extra></extra>' }],
+    data: [{ type: 'heatmap', z: matrix, x: tags, y: tags, colorscale: [[0, '#f7fbff'], [1, '#08519c']], text: matrix.map((r) => r.map(String)), texttemplate: '%{text}', hovertemplate: 'true %{y}, predicted %{x}: %{z}<extra></extra>' }],
     layout: { title: { text: title }, xaxis: { title: { text: 'predicted' } }, yaxis: { title: { text: 'true tag' }, autorange: 'reversed' } },
   };
 }

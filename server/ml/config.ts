@@ -19,6 +19,8 @@ export interface TrainingConfig {
   lambdas: number[];
   /** Seed of the fold assignment. */
   seed: number;
+  /** Optimiser stop: max |gradient| of the mean loss. */
+  gradTol: number;
 }
 
 export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
@@ -31,6 +33,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   folds: 5,
   lambdas: [1e-3, 1e-2, 1e-1],
   seed: 0,
+  gradTol: 1e-4,
 });
 
 /** The view list a configuration embeds. */

@@ -1,5 +1,6 @@
 /** @module Stratified k-fold cross-validation: picks lambda by held-out log-loss, yields held-out probabilities, fits the final head. */
 import {
+  convertTheta,
   fitDesign,
   makeDesign,
   modelFromTheta,
@@ -117,7 +118,10 @@ function expand(samples: TrainingSample[], labels: number[][], members: number[]
 /**
  * Cross-validates a grid of lambdas (all views of an image stay in its fold; held-out images are predicted
  * from their first `testViews` views, averaged), picks the lambda with the lowest held-out log-loss (ties go
- * to the stronger regularisation), then fits the final head on every image with it.
+ * to the stronger regularisation), and returns the head fitted on every image with it.
+ *
+ * Speed: the all-images path over the lambdas is fitted first (needed anyway for the final head); each fold
+ * fit then starts from the all-images solution at the same lambda, which it differs from only slightly.
  */
 export function trainClassifier(samples: TrainingSample[], labels: number[][], options: TrainOptions): TrainedClassifier {
   const config = { ...DEFAULT_TRAINING_CONFIG, ...stripUndefined(options) };
@@ -128,55 +132,52 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
   if (n < 2) throw new RangeError('need at least 2 images');
   const classes = labels[0].length;
   const folds = Math.max(2, Math.min(config.folds, n));
-  // Strong regularisation first: each fit then warm-starts from a nearby, already smoother solution.
+  // Strong regularisation first: along the path each fit warm-starts from a nearby, smoother solution.
   const lambdas = [...config.lambdas].sort((a, b) => b - a);
   const featureOptions = { standardise: config.standardise, l2: config.l2 };
+  const fitOptions = { gradTol: config.gradTol };
   const foldOf = assignFolds(labels, folds, seed);
 
+  const prepare = (members: number[]) => {
+    const data = expand(samples, labels, members, trainViews);
+    const weights = normalisedWeights(data.rows.length, data.weights);
+    // Standardisation statistics come from the fitted images only (per fold in CV).
+    const design = makeDesign(data.rows, featureOptions, weights);
+    return { design, weights, targets: targetMatrix(data.labels, type, classes) };
+  };
+
+  const full = prepare([...Array(n).keys()]);
+  const fullTheta: Float64Array[] = [];
+  let previous: Float64Array | undefined;
+  for (const lambda of lambdas) {
+    previous = fitDesign(full.design, full.targets, full.weights, type, lambda, previous, fitOptions).theta;
+    fullTheta.push(previous);
+  }
+
   const heldOutByLambda = lambdas.map(() => new Array<number[]>(n));
-  let finalTheta0: Float64Array | undefined;
-  const thetaAt: Float64Array[][] = [];
+  const predictViewCount = Math.max(1, testViews);
   for (let f = 0; f < folds; f++) {
     const trainIdx: number[] = [];
     const testIdx: number[] = [];
     for (let i = 0; i < n; i++) (foldOf[i] === f ? testIdx : trainIdx).push(i);
-    if (testIdx.length === 0) continue;
-    const data = expand(samples, labels, trainIdx, trainViews);
-    const weights = normalisedWeights(data.rows.length, data.weights);
-    // Standardisation statistics come from the fold's own training images only.
-    const design = makeDesign(data.rows, featureOptions, weights);
-    const targets = targetMatrix(data.labels, type, classes);
-    let theta: Float64Array | undefined;
-    thetaAt[f] = [];
+    if (testIdx.length === 0 || trainIdx.length === 0) continue;
+    const fold = prepare(trainIdx);
     lambdas.forEach((lambda, li) => {
-      theta = fitDesign(design, targets, weights, type, lambda, theta).theta;
-      thetaAt[f][li] = theta;
-      const model = modelFromTheta(design, type, classes, lambda, theta);
-      for (const i of testIdx) heldOutByLambda[li][i] = predictViews(model, samples[i].views.slice(0, Math.max(1, testViews)));
+      const start = convertTheta(fullTheta[li], full.design, fold.design, fold.design.dim, classes);
+      const { theta } = fitDesign(fold.design, fold.targets, fold.weights, type, lambda, start, fitOptions);
+      const model = modelFromTheta(fold.design, type, classes, lambda, theta);
+      for (const i of testIdx) heldOutByLambda[li][i] = predictViews(model, samples[i].views.slice(0, predictViewCount));
     });
   }
 
   const lambdaLoss = lambdas.map((lambda, li) => ({ lambda, logLoss: logLoss(heldOutByLambda[li], labels, type) }));
   let best = 0;
   for (let li = 1; li < lambdas.length; li++) if (lambdaLoss[li].logLoss < lambdaLoss[best].logLoss - 1e-12) best = li;
-  const lambda = lambdas[best];
-
-  const all = expand(samples, labels, [...Array(n).keys()], trainViews);
-  const weights = normalisedWeights(all.rows.length, all.weights);
-  const design = makeDesign(all.rows, featureOptions, weights);
-  const targets = targetMatrix(all.labels, type, classes);
-  // Fold solutions live in slightly different standardised spaces; their mean is still a close start.
-  const starts = thetaAt.filter(Boolean).map((t) => t[best]);
-  if (starts.length > 0) {
-    finalTheta0 = new Float64Array(starts[0].length);
-    for (const t of starts) for (let p = 0; p < t.length; p++) finalTheta0[p] += t[p] / starts.length;
-  }
-  const { theta } = fitDesign(design, targets, weights, type, lambda, finalTheta0);
   return {
-    model: modelFromTheta(design, type, classes, lambda, theta),
+    model: modelFromTheta(full.design, type, classes, lambdas[best], fullTheta[best]),
     heldOut: heldOutByLambda[best],
     foldOf,
-    lambda,
+    lambda: lambdas[best],
     lambdaLoss,
   };
 }
