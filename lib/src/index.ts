@@ -30,7 +30,3 @@ export {
   uploadTrainingImages,
 } from './steps';
 
-/** Returns a greeting; the notebook smoke test uses it to prove `cvlab` resolves from a tslab kernel. */
-export function hello(name: string): string {
-  return `Hello, ${name}!`;
-}

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PredictionAPIClient } from '@azure/cognitiveservices-customvision-prediction';
 import { ApiKeyCredentials } from '@azure/ms-rest-js';
-import { PROJECT_ROOT, executeNotebook, findJupyter, installHint } from '../../scripts/jupyter';
+import { PROJECT_ROOT, executeNotebook } from '../../scripts/jupyter';
 import { buildLib, NOTEBOOKS } from '../../scripts/lab';
-import { CHROMIUM, withOfflinePage } from '../support/browser';
+import { withOfflinePage } from '../support/browser';
+import { notebookPrerequisite, skipUnlessRequired } from '../support/prerequisites';
 import { imageFiles, CLASSES, readImage } from '../support/dataset';
 import { PREDICTION_KEY, startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
 
@@ -39,21 +40,9 @@ function outputsOf(notebook: string): { stdout: string; html: string[]; errors: 
   };
 }
 
-async function prerequisite(): Promise<string | undefined> {
-  const install = await findJupyter();
-  if (!install?.nbconvert || !install.nbclient) return `no Jupyter nbconvert/nbclient.\n${installHint()}`;
-  try {
-    statSync(CHROMIUM);
-  } catch {
-    return `no ${CHROMIUM}`;
-  }
-  return undefined;
-}
-
 describe('the lab notebooks, executed headless against the local service', async () => {
-  const missing = await prerequisite();
-  // CI sets CVLAB_REQUIRE_JUPYTER=1: there a missing prerequisite fails instead of skipping.
-  const skip = missing && process.env.CVLAB_REQUIRE_JUPYTER !== '1' ? `skipped: ${missing}` : false;
+  const missing = await notebookPrerequisite({ browser: true });
+  const skip = skipUnlessRequired(missing);
   let service: ServiceProcess;
   const executed: Record<string, { notebook: string; html: string }> = {};
   const env = () => ({ CVLAB_LOCAL_ENDPOINT: service.url, CVLAB_TRAINING_KEY: TRAINING_KEY, CVLAB_PREDICTION_KEY: PREDICTION_KEY });
