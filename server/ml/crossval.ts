@@ -1,6 +1,5 @@
 /** @module Stratified k-fold cross-validation: picks lambda by held-out log-loss, yields held-out probabilities, fits the final head. */
 import {
-  convertTheta,
   fitDesign,
   makeDesign,
   modelFromTheta,
@@ -120,8 +119,9 @@ function expand(samples: TrainingSample[], labels: number[][], members: number[]
  * from their first `testViews` views, averaged), picks the lambda with the lowest held-out log-loss (ties go
  * to the stronger regularisation), and returns the head fitted on every image with it.
  *
- * Speed: the all-images path over the lambdas is fitted first (needed anyway for the final head); each fold
- * fit then starts from the all-images solution at the same lambda, which it differs from only slightly.
+ * Honesty: a fold's fits never start from anything fitted on its held-out images (the all-images solution
+ * would leak them into the held-out predictions whenever the optimiser stops early); each fold warm-starts
+ * only along its own lambda path.
  */
 export function trainClassifier(samples: TrainingSample[], labels: number[][], options: TrainOptions): TrainedClassifier {
   const config = { ...DEFAULT_TRAINING_CONFIG, ...stripUndefined(options) };
@@ -162,9 +162,9 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
     for (let i = 0; i < n; i++) (foldOf[i] === f ? testIdx : trainIdx).push(i);
     if (testIdx.length === 0 || trainIdx.length === 0) continue;
     const fold = prepare(trainIdx);
+    let theta: Float64Array | undefined;
     lambdas.forEach((lambda, li) => {
-      const start = convertTheta(fullTheta[li], full.design, fold.design, fold.design.dim, classes);
-      const { theta } = fitDesign(fold.design, fold.targets, fold.weights, type, lambda, start, fitOptions);
+      theta = fitDesign(fold.design, fold.targets, fold.weights, type, lambda, theta, fitOptions).theta;
       const model = modelFromTheta(fold.design, type, classes, lambda, theta);
       for (const i of testIdx) heldOutByLambda[li][i] = predictViews(model, samples[i].views.slice(0, predictViewCount));
     });
