@@ -62,7 +62,10 @@ export class TrainingQueue {
       const result = await this.trainer.train(job);
       if (this.closed) return; // shutting down: the iteration stays Training and resumes at the next start
       this.complete(iterationId, snapshot.images.map((i) => i.imageId), result, Date.now() - started);
-      this.log(`${now()} iteration ${iterationId} Completed in ${Date.now() - started} ms (${job.samples.length} images, lambda ${result.model.lambda})`);
+      const t = result.timings;
+      this.log(
+        `${now()} iteration ${iterationId} Completed in ${Date.now() - started} ms: ${job.samples.length} images (${t.embeddedImages} through the backbone, ${t.cachedImages} cached) in ${t.featureMs.toFixed(0)} ms, head and cross-validation ${t.fitMs.toFixed(0)} ms, lambda ${result.model.lambda}`,
+      );
     } catch (error) {
       if (this.closed) return;
       const reason = error instanceof Error ? error.message : String(error);
