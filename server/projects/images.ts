@@ -194,6 +194,12 @@ export async function createImages(
   store.db.transaction(() => {
     for (const p of planned) {
       if (!p.isNew || !p.row) continue;
+      // A concurrent upload of the same bytes may have committed since we looked: then it is a duplicate.
+      const committed = findByHash.get(project.id, p.row.hash);
+      if (committed) {
+        Object.assign(p, { status: 'OKDuplicate', row: committed, isNew: false });
+        continue;
+      }
       insertImage.run(p.row);
       for (const tagId of p.tagIds ?? []) insertTag.run(p.row.id, tagId, p.row.created);
     }

@@ -1,28 +1,14 @@
 /** @module Iteration performance from the held-out (cross-validated) predictions recorded at training time. */
 import { badRequest } from '../errors';
-import { iterationPerformance as evaluate } from '../ml/metrics';
+import { iterationPerformance as evaluate, type IterationPerformance as Figures, type TagPerformance as TagFigures } from '../ml/metrics';
 import type { ImageLinks, Store } from './context';
 import { LIMITS, type OrderBy } from './images';
 import { iterationRow, readSnapshot, type IterationRow } from './iterations';
 
-export interface TagPerformance {
-  id: string;
-  name: string;
-  precision: number;
-  precisionStdDeviation: number;
-  recall: number;
-  recallStdDeviation: number;
-  averagePrecision: number;
-}
+/** The spec's TagPerformance: the figures of ml/metrics, with the tag's id and name instead of its index. */
+export type TagPerformance = Omit<TagFigures, 'tag'> & { id: string; name: string };
 
-export interface IterationPerformance {
-  perTagPerformance: TagPerformance[];
-  precision: number;
-  precisionStdDeviation: number;
-  recall: number;
-  recallStdDeviation: number;
-  averagePrecision: number;
-}
+export type IterationPerformance = Omit<Figures, 'perTagPerformance'> & { perTagPerformance: TagPerformance[] };
 
 interface HeldOutRow {
   image_id: string;

@@ -14,11 +14,10 @@ import { buildImage, detectContainerRuntime, ensureBaseImage, removeImage, runCo
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { exportAndDownload } from '../support/exports';
 import { PREDICTION_KEY, startServiceProcess } from '../support/service-process';
-import { PUBLISH_NAME, trainSmallProject } from '../support/trained-project';
+import { PUBLISH_NAME, retrainCompact, trainSmallProject } from '../support/trained-project';
 import { freePort } from '../support/net';
 import { unzipTo } from '../support/unzip';
 
-const COMPACT = '0732100f-1a38-4e49-a514-c9b44c697ab5';
 
 test('the exported Docker package builds and runs as a container that predicts like the service', async (t) => {
   const runtime = await detectContainerRuntime();
@@ -37,13 +36,7 @@ test('the exported Docker package builds and runs as a container that predicts l
   const name = `cvlab-export-test-${process.pid}`;
   try {
     const project = await trainSmallProject(service.url, { publish: false });
-    const current = await project.trainer.getProject(project.projectId);
-    await project.trainer.updateProject(project.projectId, { ...current, settings: { ...current.settings, domainId: COMPACT } });
-    let iteration = await project.trainer.trainProject(project.projectId);
-    while (iteration.status === 'Training') {
-      await new Promise((r) => setTimeout(r, 200));
-      iteration = await project.trainer.getIteration(project.projectId, iteration.id as string);
-    }
+    const iteration = await retrainCompact(project);
     await project.trainer.publishIteration(project.projectId, iteration.id as string, PUBLISH_NAME, 'local');
     const { zip } = await exportAndDownload(project.trainer, project.projectId, iteration.id as string, 'DockerFile', 'Linux');
     const context = mkdtempSync(path.join(os.tmpdir(), 'docker-context-'));

@@ -18,12 +18,11 @@ import sharp from 'sharp';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { exportAndDownload } from '../support/exports';
 import { PREDICTION_KEY, startServiceProcess, type ServiceProcess } from '../support/service-process';
-import { PUBLISH_NAME, trainSmallProject, type TrainedProject } from '../support/trained-project';
+import { COMPACT_DOMAIN_ID, PUBLISH_NAME, retrainCompact, trainSmallProject, type TrainedProject } from '../support/trained-project';
 import { freePort } from '../support/net';
 import { unzipTo } from '../support/unzip';
 
 type SdkError = { statusCode?: number; code?: string; message?: string };
-const COMPACT = '0732100f-1a38-4e49-a514-c9b44c697ab5';
 const testImages = () => CLASSES.flatMap((c) => imageFiles('test', c));
 
 interface Manifest {
@@ -86,16 +85,9 @@ describe('exports', () => {
   it('switches the project to General (compact), retrains, and the iteration is exportable', async () => {
     const domains = await project.trainer.getDomains();
     const compact = domains.find((d) => d.name === 'General (compact)' && d.type === 'Classification');
-    assert.equal(compact?.id, COMPACT);
+    assert.equal(compact?.id, COMPACT_DOMAIN_ID);
     assert.equal(compact?.exportable, true);
-    const current = await project.trainer.getProject(project.projectId);
-    await project.trainer.updateProject(project.projectId, { ...current, settings: { ...current.settings, domainId: COMPACT } });
-    let iteration = await project.trainer.trainProject(project.projectId);
-    while (iteration.status === 'Training') {
-      await new Promise((r) => setTimeout(r, 200));
-      iteration = await project.trainer.getIteration(project.projectId, iteration.id as string);
-    }
-    assert.equal(iteration.status, 'Completed');
+    const iteration = await retrainCompact(project);
     assert.equal(iteration.exportable, true);
     assert.deepEqual(iteration.exportableTo, ['ONNX', 'DockerFile']);
     compactIterationId = iteration.id as string;

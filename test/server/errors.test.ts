@@ -185,6 +185,23 @@ describe('errors and limits of the Training API', () => {
     }
   });
 
+  it('the same image uploaded by several requests at once is stored once; the others get OKDuplicate', async () => {
+    const shared = readImage(imageFiles('train', 'Developed')[9]);
+    const others = imageFiles('train', 'Developed').slice(10, 18);
+    const before = (await trainer.getTaggedImageCount(projectId)).body;
+    // Each batch holds the shared image first, then one of its own: the check and the insert of the shared one are apart.
+    const summaries = await Promise.all(
+      others.map((other) =>
+        trainer.createImagesFromFiles(projectId, { images: [{ name: 'shared.png', contents: shared }, { name: other, contents: readImage(other) }], tagIds: [tagId] }),
+      ),
+    );
+    const statuses = summaries.map((s) => s.images?.[0].status).sort();
+    assert.deepEqual(statuses, ['OK', ...Array(7).fill('OKDuplicate')]);
+    assert.equal(new Set(summaries.map((s) => s.images?.[0].image?.id)).size, 1, 'all answers name the same image');
+    assert.ok(summaries.every((s) => s.images?.[1].status === 'OK'));
+    assert.equal((await trainer.getTaggedImageCount(projectId)).body, before + 1 + others.length);
+  });
+
   it('training with too few images per tag is refused with the validation error', async () => {
     const small = (await trainer.createProject('too small')).id as string;
     const tags = [];

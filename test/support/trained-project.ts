@@ -6,6 +6,7 @@ import { CLASSES, imageFiles, readImage } from './dataset';
 import { TRAINING_KEY } from './service-process';
 
 export const PUBLISH_NAME = 'aerial';
+export const COMPACT_DOMAIN_ID = '0732100f-1a38-4e49-a514-c9b44c697ab5';
 export const PREDICTION_RESOURCE_ID = '/subscriptions/local/resourceGroups/lab/providers/Microsoft.CognitiveServices/accounts/local-prediction';
 
 export interface TrainedProject {
@@ -27,12 +28,25 @@ export async function trainSmallProject(url: string, options: { perClass?: numbe
     const summary = await trainer.createImagesFromFiles(projectId, { images });
     if (!summary.isBatchSuccessful) throw new Error('upload failed');
   }
-  let iteration = await trainer.trainProject(projectId);
-  while (iteration.status === 'Training') {
-    await new Promise((r) => setTimeout(r, 200));
-    iteration = await trainer.getIteration(projectId, iteration.id as string);
-  }
-  if (iteration.status !== 'Completed') throw new Error(`training failed: ${iteration.trainingErrorDetails}`);
+  const iteration = await waitForIteration(trainer, projectId, (await trainer.trainProject(projectId)).id as string);
   if (options.publish ?? true) await trainer.publishIteration(projectId, iteration.id as string, PUBLISH_NAME, PREDICTION_RESOURCE_ID);
   return { trainer, projectId, iterationId: iteration.id as string, tagIds };
+}
+
+async function waitForIteration(trainer: TrainingAPIClient, projectId: string, iterationId: string) {
+  let iteration = await trainer.getIteration(projectId, iterationId);
+  while (iteration.status === 'Training') {
+    await new Promise((r) => setTimeout(r, 200));
+    iteration = await trainer.getIteration(projectId, iterationId);
+  }
+  if (iteration.status !== 'Completed') throw new Error(`training failed: ${iteration.trainingErrorDetails}`);
+  return iteration;
+}
+
+/** Switches the project to General (compact), as exports need, and trains a new iteration. */
+export async function retrainCompact(project: TrainedProject) {
+  const current = await project.trainer.getProject(project.projectId);
+  await project.trainer.updateProject(project.projectId, { ...current, settings: { ...current.settings, domainId: COMPACT_DOMAIN_ID } });
+  const started = await project.trainer.trainProject(project.projectId);
+  return waitForIteration(project.trainer, project.projectId, started.id as string);
 }
