@@ -6,7 +6,7 @@ import { DOMAINS, findDomain } from '../projects/domains';
 import * as images from '../projects/images';
 import * as iterations from '../projects/iterations';
 import { imagePerformanceCount, imagePerformances, iterationPerformance } from '../projects/performance';
-import { storedPredictionLinks } from '../projects/predictor';
+import { deletePredictions, queryPredictions } from '../projects/predictions';
 import * as projects from '../projects/projects';
 import * as tags from '../projects/tags';
 import type { AppOptions } from './app';
@@ -270,34 +270,16 @@ export function registerTrainingRoutes(app: FastifyInstance, options: AppOptions
 
   // Stored predictions (quick tests with store=true)
   app.post('/projects/:projectId/predictions/query', async (req: Req) => {
-    const project = projects.requireProject(store, projectIdOf(req));
-    const token = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-    const maxCount = Math.min(Math.max(Number(token.maxCount ?? 50) || 50, 1), 256);
-    const iterationId = typeof token.iterationId === 'string' && token.iterationId ? p.uuid(token.iterationId, 'iterationId') : undefined;
-    const rows = store.db
-      .prepare<unknown[], { id: string; iteration_id: string; hash: string; created: string; predictions: string }>(
-        `SELECT * FROM predictions WHERE project_id = ? ${iterationId ? 'AND iteration_id = ?' : ''} ORDER BY created ${token.orderBy === 'Oldest' ? 'ASC' : 'DESC'} LIMIT ?`,
-      )
-      .all(...[project.id, ...(iterationId ? [iterationId] : []), maxCount]);
-    return {
-      token: { ...token, continuation: '' },
-      results: rows.map((r) => ({
-        ...storedPredictionLinks(r.hash, links(req)),
-        domain: project.domain_id,
-        id: r.id,
-        project: project.id,
-        iteration: r.iteration_id,
-        created: r.created,
-        predictions: JSON.parse(r.predictions),
-      })),
+    const token = req.body === undefined ? {} : p.objectBody(req.body, 'a PredictionQueryToken');
+    const query = {
+      iterationId: typeof token.iterationId === 'string' && token.iterationId ? p.uuid(token.iterationId, 'iterationId') : undefined,
+      orderBy: token.orderBy === 'Oldest' ? ('Oldest' as const) : ('Newest' as const),
+      maxCount: typeof token.maxCount === 'number' ? token.maxCount : undefined,
     };
+    return { token: { ...token, continuation: '' }, results: queryPredictions(store, projectIdOf(req), query, links(req)) };
   });
   app.delete('/projects/:projectId/predictions', async (req: Req, reply) => {
-    const project = projects.requireProject(store, projectIdOf(req));
-    const ids = p.uuidList(req.query, 'ids', 64);
-    if (!ids?.length) throw badRequest('BadRequestPredictionIdsMissing', 'Give the prediction ids to delete (ids).');
-    const remove = store.db.prepare('DELETE FROM predictions WHERE project_id = ? AND id = ?');
-    store.db.transaction(() => ids.forEach((id) => remove.run(project.id, id)))();
+    deletePredictions(store, projectIdOf(req), p.uuidList(req.query, 'ids', 64) ?? []);
     return reply.status(204).send();
   });
 }

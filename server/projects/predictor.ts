@@ -3,7 +3,7 @@ import { badRequest } from '../errors';
 import type { HeadModel } from '../ml/head';
 import { ImageDecodeError } from '../ml/image';
 import type { Classifier } from '../ml/pipeline';
-import { newId, now, type ImageLinks, type Store } from './context';
+import { newId, now, type Store } from './context';
 import { LIMITS } from './images';
 import { readSnapshot, type IterationRow } from './iterations';
 
@@ -80,9 +80,4 @@ export class Predictor {
     }
     return result;
   }
-}
-
-/** Stored predictions as the spec's StoredImagePrediction (QueryPredictions). */
-export function storedPredictionLinks(hash: string, links: ImageLinks) {
-  return { resizedImageUri: links.resized(hash), thumbnailUri: links.thumbnail(hash), originalImageUri: links.original(hash) };
 }
