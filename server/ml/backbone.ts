@@ -3,13 +3,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_TRAINING_CONFIG } from './config';
-import { exposeFeatures, FEATURE_DIM, FEATURE_OUTPUT } from './graph';
+import { exposeFeatures, FEATURE_OUTPUTS, type FeatureKind } from './graph';
 import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, rgbTensor, type PreprocessOptions, type View } from './image';
 import { RAW_INPUT } from './preprocess-graph';
 
 export interface BackboneOptions {
   /** Pixel normalisation before the network; part of the fingerprint. Default: DEFAULT_PREPROCESS. */
   preprocess?: PreprocessOptions;
+  /** Features to output; part of the fingerprint. Default: DEFAULT_TRAINING_CONFIG.features. */
+  features?: FeatureKind;
   /** Images per session run. Default 8 (measured fastest on the 2-core machine, see bench/ml-experiment.ts). */
   batchSize?: number;
   /** ONNX Runtime intra-op threads. Default 2 (one per core). */
@@ -26,14 +28,20 @@ const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;
 export class Backbone {
   /** Feature-cache key: model bytes + pixel rules. Features from different fingerprints never mix. */
   readonly fingerprint: string;
-  readonly dim = FEATURE_DIM;
+  /** Width of each feature vector (1280 pooled, 1000 ImageNet logits). */
+  readonly dim: number;
+  readonly features: FeatureKind;
   readonly preprocess: PreprocessOptions;
   readonly batchSize: number;
+  private readonly output: string;
   private session: ort.InferenceSession | undefined;
 
-  private constructor(session: ort.InferenceSession, fingerprint: string, preprocess: PreprocessOptions, batchSize: number) {
+  private constructor(session: ort.InferenceSession, fingerprint: string, features: FeatureKind, preprocess: PreprocessOptions, batchSize: number) {
     this.session = session;
     this.fingerprint = fingerprint;
+    this.features = features;
+    this.dim = FEATURE_OUTPUTS[features].dim;
+    this.output = FEATURE_OUTPUTS[features].name;
     this.preprocess = preprocess;
     this.batchSize = batchSize;
   }
@@ -41,12 +49,13 @@ export class Backbone {
   static async load(modelPath: string, options: BackboneOptions = {}): Promise<Backbone> {
     const preprocess = options.preprocess ?? DEFAULT_PREPROCESS;
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const features = options.features ?? DEFAULT_TRAINING_CONFIG.features;
     const modelBytes = await readFile(modelPath);
     const fingerprint = createHash('sha256')
       .update(modelBytes)
-      .update(`\0${PREPROCESS_VERSION}\0colour=${preprocess.colour}`)
+      .update(`\0${PREPROCESS_VERSION}\0colour=${preprocess.colour}\0features=${features}`)
       .digest('hex');
-    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes, { colour: preprocess.colour }), {
+    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes, { colour: preprocess.colour, features }), {
       intraOpNumThreads: options.threads ?? DEFAULT_THREADS,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -54,10 +63,10 @@ export class Backbone {
       // Spinning threads would steal the cores that sharp needs to decode the next batch meanwhile.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
-    return new Backbone(session, fingerprint, preprocess, batchSize);
+    return new Backbone(session, fingerprint, features, preprocess, batchSize);
   }
 
-  /** 1280 float features per 3x224x224 input tensor, in order. */
+  /** `dim` float features per 3x224x224 raw-RGB input tensor, in order. */
   async embed(tensors: Float32Array[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (let start = 0; start < tensors.length; start += this.batchSize) {
@@ -75,10 +84,10 @@ export class Backbone {
       input.set(t, i * TENSOR_SIZE);
     });
     const feeds = { [RAW_INPUT]: new ort.Tensor('float32', input, [batch.length, 3, INPUT_SIZE, INPUT_SIZE]) };
-    const result = await session.run(feeds, [FEATURE_OUTPUT]);
-    const data = result[FEATURE_OUTPUT].data as Float32Array;
+    const result = await session.run(feeds, [this.output]);
+    const data = result[this.output].data as Float32Array;
     // Copies, so callers may keep single rows without pinning the whole batch.
-    return batch.map((_, i) => data.slice(i * FEATURE_DIM, (i + 1) * FEATURE_DIM));
+    return batch.map((_, i) => data.slice(i * this.dim, (i + 1) * this.dim));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 /** @module The training configuration chosen by bench/ml-experiment.ts, shared by every ML module as defaults. */
+import type { FeatureKind } from './graph';
 import { VIEWS, type ColourNormalisation, type View } from './image';
 
 export interface TrainingConfig {
@@ -10,6 +11,8 @@ export interface TrainingConfig {
   testViews: number;
   /** Pixel normalisation before the backbone. */
   colour: ColourNormalisation;
+  /** What the backbone outputs for the head (see graph.ts). */
+  features: FeatureKind;
   /** Standardise features with the training mean/std. */
   standardise: boolean;
   /** Scale feature vectors to unit length first. */
@@ -19,21 +22,29 @@ export interface TrainingConfig {
   lambdas: number[];
   /** Seed of the fold assignment. */
   seed: number;
-  /** Optimiser stop: max |gradient| of the mean loss. */
+  /** Optimiser stop: max |gradient| of the mean loss (1e-3 gives the same held-out numbers as 1e-5, 5x faster). */
   gradTol: number;
 }
 
+/**
+ * Measured by bench/ml-experiment.ts on the aerial lab dataset. ImageNet-logit features with a raw
+ * (centred, unstandardised) head: CV precision/recall 98.0/97.6 % (450 images) and 98.4/98.0 % (500),
+ * 27/30 on the out-of-region test tiles, where pooled features manage 21-23/30. Per-image colour
+ * standardisation cost ~1 point of CV and did not help the test tiles; dihedral augmentation and
+ * test-time averaging gave nothing consistent and multiply the backbone time, so one view.
+ */
 export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   views: 1,
   trainViews: 1,
   testViews: 1,
-  colour: 'per-image',
-  standardise: true,
+  colour: 'imagenet',
+  features: 'imagenet-logits',
+  standardise: false,
   l2: false,
   folds: 5,
-  lambdas: [1e-3, 1e-2, 1e-1],
+  lambdas: [0.3, 1, 3],
   seed: 0,
-  gradTol: 1e-4,
+  gradTol: 1e-3,
 });
 
 /** The view list a configuration embeds. */

@@ -10,6 +10,9 @@ import {
   type HeadType,
 } from './head';
 import type { TrainingConfig } from './config';
+import { seededRandom } from './random';
+
+export { seededRandom };
 import { DEFAULT_TRAINING_CONFIG } from './config';
 
 /** One image: its features under each view; views[0] must be the identity view. */
@@ -30,18 +33,6 @@ export interface TrainedClassifier {
   lambda: number;
   /** Mean held-out log-loss per candidate lambda, in the order tried. */
   lambdaLoss: { lambda: number; logLoss: number }[];
-}
-
-/** Small deterministic PRNG (mulberry32): fold assignment must not change between runs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -135,7 +126,6 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
   // Strong regularisation first: along the path each fit warm-starts from a nearby, smoother solution.
   const lambdas = [...config.lambdas].sort((a, b) => b - a);
   const featureOptions = { standardise: config.standardise, l2: config.l2 };
-  const fitOptions = { gradTol: config.gradTol };
   const foldOf = assignFolds(labels, folds, seed);
 
   const prepare = (members: number[]) => {
@@ -147,6 +137,7 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
   };
 
   const full = prepare([...Array(n).keys()]);
+  const fitOptions = { gradTol: config.gradTol };
   const fullTheta: Float64Array[] = [];
   let previous: Float64Array | undefined;
   for (const lambda of lambdas) {

@@ -73,8 +73,9 @@ export function makeDesign(X: ArrayLike<number>[], options: FeatureOptions = {},
     if (X[i].length !== dim) throw new RangeError(`sample ${i} has ${X[i].length} features, expected ${dim}`);
     x.set(l2 ? l2Normalised(X[i]) : X[i], i * dim);
   }
-  if (!(options.standardise ?? true)) return { n, dim, x, l2 };
-
+  const standardise = options.standardise ?? true;
+  // Features are always centred: the unpenalised bias absorbs any shift exactly, and without centring the
+  // bias and the weights are strongly coupled (large common offsets), which slows L-BFGS down several-fold.
   const mean = new Float64Array(dim);
   const sq = new Float64Array(dim);
   let total = 0;
@@ -88,19 +89,89 @@ export function makeDesign(X: ArrayLike<number>[], options: FeatureOptions = {},
       sq[j] += w * v * v;
     }
   }
-  const scale = new Float64Array(dim);
-  for (let j = 0; j < dim; j++) {
-    mean[j] /= total;
-    scale[j] = Math.sqrt(Math.max(sq[j] / total - mean[j] * mean[j], 0));
+  for (let j = 0; j < dim; j++) mean[j] /= total;
+  let scale: Float64Array | undefined;
+  if (standardise) {
+    scale = new Float64Array(dim);
+    for (let j = 0; j < dim; j++) scale[j] = Math.sqrt(Math.max(sq[j] / total - mean[j] * mean[j], 0));
+    const sorted = Float64Array.from(scale).sort();
+    const floor = Math.max(sorted[dim >> 1] * MIN_SCALE_FRACTION, 1e-12);
+    for (let j = 0; j < dim; j++) scale[j] = Math.max(scale[j], floor);
   }
-  const sorted = Float64Array.from(scale).sort();
-  const floor = Math.max(sorted[dim >> 1] * MIN_SCALE_FRACTION, 1e-12);
-  for (let j = 0; j < dim; j++) scale[j] = Math.max(scale[j], floor);
   for (let i = 0; i < n; i++) {
     const off = i * dim;
-    for (let j = 0; j < dim; j++) x[off + j] = (x[off + j] - mean[j]) / scale[j];
+    if (scale) for (let j = 0; j < dim; j++) x[off + j] = (x[off + j] - mean[j]) / scale[j];
+    else for (let j = 0; j < dim; j++) x[off + j] -= mean[j];
   }
   return { n, dim, x, mean, scale, l2 };
+}
+
+/**
+ * z[k] = theta_k · x_row + bias_k for every class. Classes go in groups of up to three per sweep of the row,
+ * so each feature value is loaded once per group: twice as fast in V8 as one dot product per class.
+ */
+function scores(x: Float64Array, off: number, dim: number, theta: Float64Array, K: number, z: Float64Array): void {
+  const biasAt = K * dim;
+  for (let k = 0; k < K; k += 3) {
+    const o0 = k * dim;
+    const rest = K - k;
+    if (rest >= 3) {
+      const o1 = o0 + dim, o2 = o1 + dim;
+      let a = 0, b = 0, c = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = x[off + j];
+        a += v * theta[o0 + j];
+        b += v * theta[o1 + j];
+        c += v * theta[o2 + j];
+      }
+      z[k] = a + theta[biasAt + k];
+      z[k + 1] = b + theta[biasAt + k + 1];
+      z[k + 2] = c + theta[biasAt + k + 2];
+    } else if (rest === 2) {
+      const o1 = o0 + dim;
+      let a = 0, b = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = x[off + j];
+        a += v * theta[o0 + j];
+        b += v * theta[o1 + j];
+      }
+      z[k] = a + theta[biasAt + k];
+      z[k + 1] = b + theta[biasAt + k + 1];
+    } else {
+      let a = 0;
+      for (let j = 0; j < dim; j++) a += x[off + j] * theta[o0 + j];
+      z[k] = a + theta[biasAt + k];
+    }
+  }
+}
+
+/** grad_k += r[k] · x_row for every class, grouped like `scores`. */
+function accumulate(x: Float64Array, off: number, dim: number, r: Float64Array, K: number, grad: Float64Array): void {
+  for (let k = 0; k < K; k += 3) {
+    const o0 = k * dim;
+    const rest = K - k;
+    if (rest >= 3) {
+      const o1 = o0 + dim, o2 = o1 + dim;
+      const r0 = r[k], r1 = r[k + 1], r2 = r[k + 2];
+      for (let j = 0; j < dim; j++) {
+        const v = x[off + j];
+        grad[o0 + j] += r0 * v;
+        grad[o1 + j] += r1 * v;
+        grad[o2 + j] += r2 * v;
+      }
+    } else if (rest === 2) {
+      const o1 = o0 + dim;
+      const r0 = r[k], r1 = r[k + 1];
+      for (let j = 0; j < dim; j++) {
+        const v = x[off + j];
+        grad[o0 + j] += r0 * v;
+        grad[o1 + j] += r1 * v;
+      }
+    } else {
+      const r0 = r[k];
+      for (let j = 0; j < dim; j++) grad[o0 + j] += r0 * x[off + j];
+    }
+  }
 }
 
 /**
@@ -128,19 +199,7 @@ export function headObjective(
     const off = i * dim;
     const w = weights[i];
     if (w === 0) continue;
-    for (let k = 0; k < K; k++) {
-      const wOff = k * dim;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j + 3 < dim; j += 4) {
-        s0 += x[off + j] * theta[wOff + j];
-        s1 += x[off + j + 1] * theta[wOff + j + 1];
-        s2 += x[off + j + 2] * theta[wOff + j + 2];
-        s3 += x[off + j + 3] * theta[wOff + j + 3];
-      }
-      for (; j < dim; j++) s0 += x[off + j] * theta[wOff + j];
-      z[k] = s0 + s1 + s2 + s3 + theta[biasAt + k];
-    }
+    scores(x, off, dim, theta, K, z);
     const tOff = i * K;
     if (type === 'Multiclass') {
       let max = -Infinity;
@@ -164,13 +223,8 @@ export function headObjective(
         r[k] = w * (p - t);
       }
     }
-    for (let k = 0; k < K; k++) {
-      const rk = r[k];
-      grad[biasAt + k] += rk;
-      if (rk === 0) continue;
-      const wOff = k * dim;
-      for (let j = 0; j < dim; j++) grad[wOff + j] += rk * x[off + j];
-    }
+    for (let k = 0; k < K; k++) grad[biasAt + k] += r[k];
+    accumulate(x, off, dim, r, K, grad);
   }
   let penalty = 0;
   for (let p = 0; p < biasAt; p++) {
@@ -240,6 +294,11 @@ export interface DesignFit {
 }
 
 /** Fits on an existing design (lets cross-validation reuse one design across lambdas with warm starts). */
+export interface FitDesignOptions {
+  gradTol?: number;
+  maxIterations?: number;
+}
+
 export function fitDesign(
   design: Design,
   targets: Float64Array,
@@ -247,29 +306,32 @@ export function fitDesign(
   type: HeadType,
   lambda: number,
   theta0?: Float64Array,
-  options: { gradTol?: number; maxIterations?: number } = {},
+  options: FitDesignOptions = {},
 ): DesignFit {
   const K = targets.length / design.n;
   const start = theta0 ?? new Float64Array(K * design.dim + K);
   const result = lbfgs((th, g) => headObjective(design, targets, weights, type, lambda, th, g), start, {
-    gradTol: options.gradTol ?? 1e-5,
+    gradTol: options.gradTol ?? 1e-4,
     maxIterations: options.maxIterations ?? 1000,
   });
   return { theta: result.x, iterations: result.iterations };
 }
 
 export function modelFromTheta(design: Design, type: HeadType, classes: number, lambda: number, theta: Float64Array): HeadModel {
-  const model: HeadModel = {
-    type,
-    classes,
-    dim: design.dim,
-    weights: Array.from(theta.subarray(0, classes * design.dim)),
-    bias: Array.from(theta.subarray(classes * design.dim)),
-    lambda,
-  };
+  const { dim } = design;
+  const weights = Array.from(theta.subarray(0, classes * dim));
+  const bias = Array.from(theta.subarray(classes * dim));
+  const model: HeadModel = { type, classes, dim, weights, bias, lambda };
   if (design.mean && design.scale) {
     model.mean = Array.from(design.mean);
     model.scale = Array.from(design.scale);
+  } else if (design.mean) {
+    // Centring only: fold it into the bias (w·(x - m) + b = w·x + (b - w·m)), keeping the model a plain linear map.
+    for (let k = 0; k < classes; k++) {
+      let shift = 0;
+      for (let j = 0; j < dim; j++) shift += weights[k * dim + j] * design.mean[j];
+      bias[k] -= shift;
+    }
   }
   if (design.l2) model.l2 = true;
   return model;
@@ -285,7 +347,7 @@ export function fitHead(X: ArrayLike<number>[], Y: number[][], options: FitOptio
   const design = makeDesign(X, options, weights);
   const targets = targetMatrix(Y, options.type, K);
   const theta0 = options.init ? warmStart(options.init, design, K) : undefined;
-  const { theta } = fitDesign(design, targets, weights, options.type, options.lambda, theta0, options);
+  const { theta } = fitDesign(design, targets, weights, options.type, options.lambda, theta0, { gradTol: options.gradTol, maxIterations: options.maxIterations });
   return modelFromTheta(design, options.type, K, options.lambda, theta);
 }
 

@@ -308,3 +308,11 @@ export function rgbTensor(rgb: Uint8Array, view: View = 'identity'): Float32Arra
   }
   return out;
 }
+
+/**
+ * Decode + one view: the 3x224x224 CHW tensor the backbone takes. Its values are raw 0-255 RGB because the
+ * backbone graph normalises them itself (preprocess-graph.ts), so the service and exported models agree.
+ */
+export async function imageTensor(bytes: Buffer, view: View = 'identity'): Promise<Float32Array> {
+  return rgbTensor(await decodeRgb(bytes), view);
+}

@@ -104,7 +104,7 @@ export function std(values: number[]): number {
 export function averagePrecision(scores: number[], positive: boolean[]): number {
   const totalPositive = positive.filter(Boolean).length;
   if (totalPositive === 0) return 0;
-  const order = scores.map((s, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
   let tp = 0;
   let seen = 0;
   let ap = 0;
