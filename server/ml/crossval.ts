@@ -112,7 +112,7 @@ function expand(samples: TrainingSample[], labels: number[][], members: number[]
  *
  * Honesty: a fold's fits never start from anything fitted on its held-out images (the all-images solution
  * would leak them into the held-out predictions whenever the optimiser stops early); each fold warm-starts
- * only along its own lambda path.
+ * only along its own lambda path. Only the chosen lambda is then fitted on all images.
  */
 export function trainClassifier(samples: TrainingSample[], labels: number[][], options: TrainOptions): TrainedClassifier {
   const config = { ...DEFAULT_TRAINING_CONFIG, ...stripUndefined(options) };
@@ -136,16 +136,9 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
     return { design, weights, targets: targetMatrix(data.labels, type, classes) };
   };
 
-  const full = prepare([...Array(n).keys()]);
   const fitOptions = { gradTol: config.gradTol };
-  const fullTheta: Float64Array[] = [];
-  let previous: Float64Array | undefined;
-  for (const lambda of lambdas) {
-    previous = fitDesign(full.design, full.targets, full.weights, type, lambda, previous, fitOptions).theta;
-    fullTheta.push(previous);
-  }
-
   const heldOutByLambda = lambdas.map(() => new Array<number[]>(n));
+  const foldModels: Float64Array[][] = lambdas.map(() => []);
   const predictViewCount = Math.max(1, testViews);
   for (let f = 0; f < folds; f++) {
     const trainIdx: number[] = [];
@@ -156,6 +149,7 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
     let theta: Float64Array | undefined;
     lambdas.forEach((lambda, li) => {
       theta = fitDesign(fold.design, fold.targets, fold.weights, type, lambda, theta, fitOptions).theta;
+      foldModels[li].push(theta);
       const model = modelFromTheta(fold.design, type, classes, lambda, theta);
       for (const i of testIdx) heldOutByLambda[li][i] = predictViews(model, samples[i].views.slice(0, predictViewCount));
     });
@@ -164,8 +158,15 @@ export function trainClassifier(samples: TrainingSample[], labels: number[][], o
   const lambdaLoss = lambdas.map((lambda, li) => ({ lambda, logLoss: logLoss(heldOutByLambda[li], labels, type) }));
   let best = 0;
   for (let li = 1; li < lambdas.length; li++) if (lambdaLoss[li].logLoss < lambdaLoss[best].logLoss - 1e-12) best = li;
+  // Only the chosen lambda is fitted on every image, starting from the mean of its fold solutions
+  // (their standardised spaces differ slightly, so it is only a start; the fit converges from it).
+  const full = prepare([...Array(n).keys()]);
+  const starts = foldModels[best];
+  const start = starts.length ? new Float64Array(starts[0].length) : undefined;
+  if (start) for (const t of starts) for (let p = 0; p < t.length; p++) start[p] += t[p] / starts.length;
+  const { theta: finalTheta } = fitDesign(full.design, full.targets, full.weights, type, lambdas[best], start, fitOptions);
   return {
-    model: modelFromTheta(full.design, type, classes, lambdas[best], fullTheta[best]),
+    model: modelFromTheta(full.design, type, classes, lambdas[best], finalTheta),
     heldOut: heldOutByLambda[best],
     foldOf,
     lambda: lambdas[best],
