@@ -3,7 +3,7 @@ import { Backbone, embedImages, featureKey } from './backbone';
 import { BatchingEmbedder } from './batcher';
 import { decodeImage, rgbTensor, type ImageInfo } from './image';
 import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
-import { trainClassifier } from './crossval';
+import { trainClassifier, trainClassifierInParallel, type RemoteFolds, type TrainingSample, type TrainOptions } from './crossval';
 import { FEATURE_DIM } from './graph';
 import { predictViews, type HeadModel, type HeadType } from './head';
 
@@ -31,6 +31,8 @@ export interface TrainingDeps {
   backbone: Backbone;
   cache: FeatureStore;
   readImage(hash: string): Promise<Buffer>;
+  /** Another thread for half of the cross-validation folds; without it all folds are fitted here. */
+  remoteFolds?: (samples: TrainingSample[], labels: number[][], options: TrainOptions) => RemoteFolds;
 }
 
 /** Images embedded per backbone call while training: bounds memory, keeps batches full. */
@@ -76,7 +78,11 @@ export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Pro
     return hot;
   });
   const fitStarted = performance.now();
-  const trained = trainClassifier(features.map((views) => ({ views })), labels, { type: job.type });
+  const samples = features.map((views) => ({ views }));
+  const options = { type: job.type };
+  const trained = deps.remoteFolds
+    ? await trainClassifierInParallel(samples, labels, options, deps.remoteFolds(samples, labels, options))
+    : trainClassifier(samples, labels, options);
   return {
     model: trained.model,
     heldOut: trained.heldOut,

@@ -1,24 +1,12 @@
 /** @module Runs training jobs in a worker thread, so the HTTP event loop stays responsive while a model trains. */
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { TrainingJob, TrainingResult } from './pipeline';
+import { spawnWorker } from './workers';
 
 export interface TrainerPaths {
   modelPath: string;
   databasePath: string;
   blobRoot: string;
-}
-
-/**
- * Starts a worker from a module of this folder. Run from TypeScript sources (tsx), the worker
- * needs tsx's loader registered first: workers do not inherit it.
- */
-function spawnWorker(modulePath: string, workerData: unknown): Worker {
-  if (__filename.endsWith('.ts')) {
-    const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(`${modulePath}.ts`)});`;
-    return new Worker(bootstrap, { eval: true, workerData });
-  }
-  return new Worker(`${modulePath}.js`, { workerData });
 }
 
 type WorkerReply = { id: number; result?: TrainingResult; error?: string };
@@ -36,7 +24,7 @@ export class WorkerTrainer {
   constructor(private readonly paths: TrainerPaths) {}
 
   private spawn(): Worker {
-    const worker = spawnWorker(path.join(__dirname, 'train-worker'), this.paths);
+    const worker = spawnWorker('train-worker', this.paths);
     worker.on('message', (reply: WorkerReply) => {
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;

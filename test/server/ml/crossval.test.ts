@@ -1,7 +1,7 @@
 /** Cross-validation must be honest: held-out predictions come from heads that never saw those images. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assignFolds, seededRandom, trainClassifier } from '../../../server/ml/crossval';
+import { assignFolds, fitFold, seededRandom, trainClassifier, trainClassifierInParallel } from '../../../server/ml/crossval';
 import { predictHead } from '../../../server/ml/head';
 
 /** Gaussian features; `signal` moves each class's mean apart (0 = features say nothing about the label). */
@@ -36,6 +36,18 @@ describe('trainClassifier', () => {
     const trained = trainClassifier(samples, labels, { type: 'Multiclass' });
     assert.ok(accuracy(trained.heldOut, labels) > 0.95);
     assert.ok(trained.heldOut.every((p) => Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9), 'softmax rows sum to 1');
+  });
+
+  it('gives exactly the same result when half of the folds are fitted elsewhere', async () => {
+    const { samples, labels } = synthetic(120, 40, 3, 1, 4);
+    const options = { type: 'Multiclass' as const };
+    const asked: number[][] = [];
+    const parallel = await trainClassifierInParallel(samples, labels, options, async (folds) => {
+      asked.push(folds);
+      return folds.map((f) => fitFold(samples, labels, options, f));
+    });
+    assert.deepEqual(asked, [[0, 1, 2]]);
+    assert.deepEqual(parallel, trainClassifier(samples, labels, options));
   });
 
   it('gives Multilabel heads independent probabilities', () => {
