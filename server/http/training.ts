@@ -138,6 +138,7 @@ export function registerTrainingRoutes(app: FastifyInstance, options: AppOptions
   // Images: listings
   const imageQuery = (req: Req, taggingStatus: images.TaggingStatus): images.ImageQuery => ({
     taggingStatus,
+    iterationId: p.optionalUuid(req.query, 'iterationId'),
     tagIds: p.uuidList(req.query, 'tagIds', images.LIMITS.tagsPerBatch),
     orderBy: p.oneOf(req.query, 'orderBy', ORDER_BY, 'Newest'),
     take: p.integer(req.query, 'take', { min: 0, max: 256, fallback: 50 }),

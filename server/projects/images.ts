@@ -242,6 +242,8 @@ export interface ImageQuery {
   skip?: number;
   /** Metadata equality filters, all of which must hold. */
   metadata?: Record<string, string>;
+  /** The images as an iteration trained on them (its snapshot), instead of the workspace. */
+  iterationId?: string;
 }
 
 function whereClause(projectId: string, query: ImageQuery): { sql: string; params: unknown[] } {
@@ -261,8 +263,54 @@ function whereClause(projectId: string, query: ImageQuery): { sql: string; param
   return { sql: clauses.join(' AND '), params };
 }
 
+interface SnapshotRow {
+  image_id: string;
+  hash: string;
+  width: number;
+  height: number;
+  created: string;
+  tag_ids: string;
+}
+
+/** The tagged images an iteration trained on, with the tags they had then, filtered and in order. */
+function iterationImages(store: Store, projectId: string, query: ImageQuery): SnapshotRow[] {
+  const iteration = store.db
+    .prepare<[string, string], { id: string }>('SELECT id FROM iterations WHERE project_id = ? AND id = ?')
+    .get(projectId, (query.iterationId as string).toLowerCase());
+  if (!iteration) throw notFound('NotFoundIteration', `Iteration ${query.iterationId} not found in project ${projectId}.`);
+  if (query.taggingStatus === 'Untagged') return []; // an iteration trains on tagged images only
+  const wanted = query.tagIds?.length ? new Set(query.tagIds) : undefined;
+  const rows = store.db
+    .prepare<[string], SnapshotRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY created, rowid')
+    .all(iteration.id)
+    .filter((r) => !wanted || (JSON.parse(r.tag_ids) as string[]).some((t) => wanted.has(t)));
+  return query.orderBy === 'Oldest' ? rows : rows.reverse();
+}
+
+function snapshotImages(store: Store, iterationId: string, rows: SnapshotRow[], links: ImageLinks): Image[] {
+  const names = new Map(
+    store.db.prepare<[string], { tag_id: string; name: string }>('SELECT tag_id, name FROM iteration_tags WHERE iteration_id = ?').all(iterationId).map((t) => [t.tag_id, t.name]),
+  );
+  return rows.map((r) => ({
+    id: r.image_id,
+    created: r.created,
+    width: r.width,
+    height: r.height,
+    resizedImageUri: links.resized(r.hash),
+    thumbnailUri: links.thumbnail(r.hash),
+    originalImageUri: links.original(r.hash),
+    tags: (JSON.parse(r.tag_ids) as string[]).map((t) => ({ tagId: t, tagName: names.get(t) ?? '', created: r.created })),
+    regions: [],
+    metadata: {},
+  }));
+}
+
 export function listImages(store: Store, projectId: string, query: ImageQuery, links: ImageLinks): Image[] {
   const project = requireProject(store, projectId);
+  if (query.iterationId) {
+    const rows = iterationImages(store, project.id, query).slice(query.skip ?? 0, (query.skip ?? 0) + (query.take ?? 50));
+    return snapshotImages(store, query.iterationId.toLowerCase(), rows, links);
+  }
   const tagIds = query.tagIds ? checkTagIds(store, project.id, query.tagIds) : undefined;
   const { sql, params } = whereClause(project.id, { ...query, tagIds });
   const order = query.orderBy === 'Oldest' ? 'ASC' : 'DESC';
@@ -274,6 +322,7 @@ export function listImages(store: Store, projectId: string, query: ImageQuery, l
 
 export function countImages(store: Store, projectId: string, query: ImageQuery): number {
   const project = requireProject(store, projectId);
+  if (query.iterationId) return iterationImages(store, project.id, query).length;
   const tagIds = query.tagIds ? checkTagIds(store, project.id, query.tagIds) : undefined;
   const { sql, params } = whereClause(project.id, { ...query, tagIds });
   return store.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images i WHERE ${sql}`).get(...params)?.n ?? 0;

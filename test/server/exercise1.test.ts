@@ -160,6 +160,12 @@ describe('Exercise 1 with the official Training SDK against the local service', 
     }
     const [first] = await trainer.getImagesByIds(projectId, { imageIds: [retagged[0]] });
     assert.notEqual(first.tags?.[0].tagName, 'Developed');
+    // Iteration 1's own view of its images keeps the tags it was trained with.
+    const asTrained = (await trainer.getTaggedImages(projectId, { iterationId: iteration1.id, tagIds: [tagIds.Developed], take: 256 })).map((i) => i.id);
+    assert.equal(asTrained.length, 150);
+    assert.ok(asTrained.includes(retagged[0]));
+    assert.equal((await trainer.getTaggedImageCount(projectId, { iterationId: iteration1.id, tagIds: [tagIds.Developed] })).body, 150);
+    assert.equal((await trainer.getTaggedImageCount(projectId, { tagIds: [tagIds.Developed] })).body, 150 - retagged.length);
   });
 
   it('quick-tests the 30 test images against iteration 1 without publishing', async () => {
