@@ -37,5 +37,6 @@ export async function imageGridHtml(items: GridItem[], options: { columns?: numb
     }),
   );
   const columns = options.columns ?? 6;
+  // Cells are the thumbnail plus 16 px of frame and margin; keep rows within a notebook's ~1000 px width.
   return `<div class="cvlab-grid" style="display:grid;grid-template-columns:repeat(${columns}, ${size + 16}px)">${cells.join('')}</div>`;
 }

@@ -139,7 +139,7 @@ export async function predictionGrid(lab: Lab, projectId: string, publishName: s
   showHtml(
     await imageGridHtml(
       results.map((r) => ({ source: r.file, caption: `${path.basename(r.file)}\n${r.predicted} ${pct(r.probability)}`, correct: r.tag === r.predicted })),
-      { columns: 10, size: 96 },
+      { columns: 10, size: 80 },
     ),
   );
   console.log(`${results.filter((r) => r.tag === r.predicted).length}/${results.length} test images predicted right`);
