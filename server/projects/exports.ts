@@ -6,14 +6,9 @@ import { badRequest, notFound } from '../errors';
 import { newId, now, type Store } from './context';
 import { findDomain } from './domains';
 import { iterationRow, readSnapshot, type IterationRow } from './iterations';
+import { EXPORT_PLATFORMS, LOCAL_EXPORTS } from './platforms';
 import type { HeadModel } from '../ml/head';
 
-export const EXPORT_PLATFORMS = ['CoreML', 'TensorFlow', 'DockerFile', 'ONNX', 'VAIDK', 'OpenVino'] as const;
-/** What the local service builds, per platform: the flavors it accepts (null = none given). */
-export const LOCAL_EXPORTS: Record<string, (string | null)[]> = {
-  ONNX: [null, 'ONNX12'],
-  DockerFile: ['Linux'],
-};
 
 export type ExportStatus = 'Exporting' | 'Done' | 'Failed';
 
@@ -97,7 +92,7 @@ export class Exporter {
   /** Validates, records an export with status Exporting, and builds it in the background. */
   request(projectId: string, iterationId: string, platform: string, flavor: string | null, downloadBase: string): Export {
     const iteration = iterationRow(this.store, projectId, iterationId);
-    if (!(EXPORT_PLATFORMS as readonly string[]).includes(platform)) {
+    if (!EXPORT_PLATFORMS.includes(platform)) {
       throw badRequest('BadRequest', `Unknown export platform "${platform}": use one of ${EXPORT_PLATFORMS.join(', ')}.`);
     }
     const flavors = LOCAL_EXPORTS[platform];

@@ -2,6 +2,7 @@
 import { badRequest, notFound } from '../errors';
 import { ImageDecodeError, inspectImage } from '../ml/image';
 import { newId, now, type ImageLinks, type Store } from './context';
+import type { IterationImageRow } from './iterations';
 import { requireProject } from './projects';
 import { tagsById } from './tags';
 
@@ -263,17 +264,8 @@ function whereClause(projectId: string, query: ImageQuery): { sql: string; param
   return { sql: clauses.join(' AND '), params };
 }
 
-interface SnapshotRow {
-  image_id: string;
-  hash: string;
-  width: number;
-  height: number;
-  created: string;
-  tag_ids: string;
-}
-
 /** The tagged images an iteration trained on, with the tags they had then, filtered and in order. */
-function iterationImages(store: Store, projectId: string, query: ImageQuery): SnapshotRow[] {
+function iterationImages(store: Store, projectId: string, query: ImageQuery): IterationImageRow[] {
   const iteration = store.db
     .prepare<[string, string], { id: string }>('SELECT id FROM iterations WHERE project_id = ? AND id = ?')
     .get(projectId, (query.iterationId as string).toLowerCase());
@@ -281,13 +273,13 @@ function iterationImages(store: Store, projectId: string, query: ImageQuery): Sn
   if (query.taggingStatus === 'Untagged') return []; // an iteration trains on tagged images only
   const wanted = query.tagIds?.length ? new Set(query.tagIds) : undefined;
   const rows = store.db
-    .prepare<[string], SnapshotRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY created, rowid')
+    .prepare<[string], IterationImageRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY created, rowid')
     .all(iteration.id)
     .filter((r) => !wanted || (JSON.parse(r.tag_ids) as string[]).some((t) => wanted.has(t)));
   return query.orderBy === 'Oldest' ? rows : rows.reverse();
 }
 
-function snapshotImages(store: Store, iterationId: string, rows: SnapshotRow[], links: ImageLinks): Image[] {
+function snapshotImages(store: Store, iterationId: string, rows: IterationImageRow[], links: ImageLinks): Image[] {
   const names = new Map(
     store.db.prepare<[string], { tag_id: string; name: string }>('SELECT tag_id, name FROM iteration_tags WHERE iteration_id = ?').all(iterationId).map((t) => [t.tag_id, t.name]),
   );

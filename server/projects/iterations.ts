@@ -2,10 +2,9 @@
 import { badRequest, notFound } from '../errors';
 import { newId, now, type ClassificationType, type Store } from './context';
 import { findDomain } from './domains';
+import { LOCAL_EXPORT_PLATFORMS } from './platforms';
 import { requireProject, type ProjectRow } from './projects';
 
-/** Export platforms the local service can build (the export issue); compact domains only. */
-export const LOCAL_EXPORT_PLATFORMS = ['ONNX', 'DockerFile'];
 export const MIN_IMAGES_PER_TAG = 5;
 
 export type IterationStatus = 'Training' | 'Completed' | 'Failed';
@@ -172,6 +171,20 @@ export function defaultIteration(store: Store, project: ProjectRow): IterationRo
   return row;
 }
 
+/** A row of iteration_images: a training image as the iteration saw it, with its held-out result once trained. */
+export interface IterationImageRow {
+  image_id: string;
+  hash: string;
+  width: number;
+  height: number;
+  created: string;
+  /** JSON array of tag ids. */
+  tag_ids: string;
+  fold: number | null;
+  /** JSON array of held-out probabilities, in output order. */
+  held_out: string | null;
+}
+
 /** One training image as an iteration saw it, and the tags (model outputs) in output order. */
 export interface TrainingSnapshot {
   images: { imageId: string; hash: string; width: number; height: number; created: string; tagIds: string[] }[];
@@ -208,9 +221,7 @@ function snapshotWorkspace(store: Store, project: ProjectRow, selectedTags?: str
 
 export function readSnapshot(store: Store, iterationId: string): TrainingSnapshot {
   const images = store.db
-    .prepare<[string], { image_id: string; hash: string; width: number; height: number; created: string; tag_ids: string }>(
-      'SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY rowid',
-    )
+    .prepare<[string], IterationImageRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY rowid')
     .all(iterationId)
     .map((r) => ({ imageId: r.image_id, hash: r.hash, width: r.width, height: r.height, created: r.created, tagIds: JSON.parse(r.tag_ids) as string[] }));
   const tags = store.db

@@ -3,23 +3,15 @@ import { badRequest } from '../errors';
 import { iterationPerformance as evaluate, type IterationPerformance as Figures, type TagPerformance as TagFigures } from '../ml/metrics';
 import type { ImageLinks, Store } from './context';
 import { LIMITS, type OrderBy } from './images';
-import { iterationRow, readSnapshot, type IterationRow } from './iterations';
+import { iterationRow, readSnapshot, type IterationImageRow, type IterationRow } from './iterations';
 
 /** The spec's TagPerformance: the figures of ml/metrics, with the tag's id and name instead of its index. */
 export type TagPerformance = Omit<TagFigures, 'tag'> & { id: string; name: string };
 
 export type IterationPerformance = Omit<Figures, 'perTagPerformance'> & { perTagPerformance: TagPerformance[] };
 
-interface HeldOutRow {
-  image_id: string;
-  hash: string;
-  width: number;
-  height: number;
-  created: string;
-  tag_ids: string;
-  fold: number;
-  held_out: string;
-}
+/** Rows of a Completed iteration: fold and held_out are set. */
+type HeldOutRow = IterationImageRow & { fold: number; held_out: string };
 
 function completedRow(store: Store, projectId: string, iterationId: string): IterationRow {
   const row = iterationRow(store, projectId, iterationId);

@@ -2,6 +2,7 @@
 import { badRequest, notFound } from '../errors';
 import { CLASSIFICATION_TYPES, newId, now, type ClassificationType, type Store } from './context';
 import { DEFAULT_DOMAIN_ID, findDomain } from './domains';
+import { EXPORT_PLATFORMS } from './platforms';
 
 export interface Project {
   id: string;
@@ -32,8 +33,6 @@ interface ProjectRow {
   created: string;
   last_modified: string;
 }
-
-export const EXPORT_PLATFORMS = ['CoreML', 'TensorFlow', 'DockerFile', 'ONNX', 'VAIDK', 'OpenVino'];
 
 function toProject(row: ProjectRow): Project {
   return {
