@@ -35,6 +35,8 @@ export class Backbone {
   readonly batchSize: number;
   private readonly output: string;
   private session: ort.InferenceSession | undefined;
+  /** The batch input buffer when no run is using it. */
+  private spareInput: Float32Array | undefined;
 
   private constructor(session: ort.InferenceSession, fingerprint: string, features: FeatureKind, preprocess: PreprocessOptions, batchSize: number) {
     this.session = session;
@@ -67,27 +69,44 @@ export class Backbone {
   }
 
   /** `dim` float features per 3x224x224 raw-RGB input tensor, in order. */
-  async embed(tensors: Float32Array[]): Promise<Float32Array[]> {
+  embed(tensors: Float32Array[]): Promise<Float32Array[]> {
+    return this.runAll(tensors.length, (i, slot) => {
+      if (tensors[i].length !== TENSOR_SIZE) throw new RangeError(`input tensor ${i} has ${tensors[i].length} values, expected ${TENSOR_SIZE}`);
+      slot.set(tensors[i]);
+    });
+  }
+
+  /** `dim` float features per 224x224 HWC RGB image under a view, written straight into the batch tensor. */
+  embedPixels(images: { rgb: Uint8Array; view: View }[]): Promise<Float32Array[]> {
+    return this.runAll(images.length, (i, slot) => rgbTensor(images[i].rgb, images[i].view, slot));
+  }
+
+  private async runAll(count: number, write: (index: number, slot: Float32Array) => void): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (let start = 0; start < tensors.length; start += this.batchSize) {
-      out.push(...(await this.runBatch(tensors.slice(start, start + this.batchSize))));
+    for (let start = 0; start < count; start += this.batchSize) {
+      const size = Math.min(this.batchSize, count - start);
+      out.push(...(await this.runBatch(size, (i, slot) => write(start + i, slot))));
     }
     return out;
   }
 
-  private async runBatch(batch: Float32Array[]): Promise<Float32Array[]> {
+  private async runBatch(size: number, write: (index: number, slot: Float32Array) => void): Promise<Float32Array[]> {
     const session = this.session;
     if (!session) throw new Error('Backbone is closed');
-    const input = new Float32Array(batch.length * TENSOR_SIZE);
-    batch.forEach((t, i) => {
-      if (t.length !== TENSOR_SIZE) throw new RangeError(`input tensor ${i} has ${t.length} values, expected ${TENSOR_SIZE}`);
-      input.set(t, i * TENSOR_SIZE);
-    });
-    const feeds = { [RAW_INPUT]: new ort.Tensor('float32', input, [batch.length, 3, INPUT_SIZE, INPUT_SIZE]) };
-    const result = await session.run(feeds, [this.output]);
-    const data = result[this.output].data as Float32Array;
-    // Copies, so callers may keep single rows without pinning the whole batch.
-    return batch.map((_, i) => data.slice(i * this.dim, (i + 1) * this.dim));
+    // One input buffer serves every run (a fresh 600 KB per image adds copying and garbage collection).
+    const buffer = this.spareInput ?? new Float32Array(this.batchSize * TENSOR_SIZE);
+    this.spareInput = undefined;
+    try {
+      const input = buffer.subarray(0, size * TENSOR_SIZE);
+      for (let i = 0; i < size; i++) write(i, input.subarray(i * TENSOR_SIZE, (i + 1) * TENSOR_SIZE));
+      const feeds = { [RAW_INPUT]: new ort.Tensor('float32', input, [size, 3, INPUT_SIZE, INPUT_SIZE]) };
+      const result = await session.run(feeds, [this.output]);
+      const data = result[this.output].data as Float32Array;
+      // Copies, so callers may keep single rows without pinning the whole batch.
+      return Array.from({ length: size }, (_, i) => data.slice(i * this.dim, (i + 1) * this.dim));
+    } finally {
+      this.spareInput = buffer;
+    }
   }
 
   async close(): Promise<void> {
@@ -113,8 +132,7 @@ export async function embedImages(backbone: Backbone, images: Buffer[], views: r
     next = start + perBatch < images.length ? decodeBatch(start + perBatch) : undefined;
     // Keep a pending decode from becoming an unhandled rejection while we wait for the network.
     next?.catch(() => undefined);
-    const tensors = rgbs.flatMap((rgb) => views.map((v) => rgbTensor(rgb, v)));
-    const features = await backbone.embed(tensors);
+    const features = await backbone.embedPixels(rgbs.flatMap((rgb) => views.map((view) => ({ rgb, view }))));
     for (let i = 0; i < rgbs.length; i++) result.push(features.slice(i * views.length, (i + 1) * views.length));
   }
   return result;

@@ -284,12 +284,12 @@ export function applyView(rgb: Uint8Array, view: View, size = INPUT_SIZE): Uint8
 /**
  * HWC uint8 224x224 RGB -> CHW float32 raw values (0-255) for one view: the backbone's input. The
  * normalisation happens inside the backbone graph (preprocess-graph.ts), so exported models
- * take the very same input.
+ * take the very same input. Writes into `out` when given (a slot of a batch tensor).
  */
-export function rgbTensor(rgb: Uint8Array, view: View = 'identity'): Float32Array {
+export function rgbTensor(rgb: Uint8Array, view: View = 'identity', out = new Float32Array(3 * INPUT_SIZE * INPUT_SIZE)): Float32Array {
   const plane = INPUT_SIZE * INPUT_SIZE;
   if (rgb.length !== plane * 3) throw new RangeError(`expected ${plane * 3} bytes of RGB, got ${rgb.length}`);
-  const out = new Float32Array(3 * plane);
+  if (out.length !== plane * 3) throw new RangeError(`expected a ${plane * 3}-value output tensor, got ${out.length}`);
   if (view === 'identity') {
     // The prediction path: a straight HWC -> CHW copy, without the view table's indirection.
     for (let p = 0, s = 0; p < plane; p++, s += 3) {

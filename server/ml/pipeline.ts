@@ -1,7 +1,7 @@
 /** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
 import { Backbone, embedImages, featureKey } from './backbone';
-import { BatchingEmbedder } from './batcher';
-import { decodeImage, rgbTensor, type ImageInfo } from './image';
+import type { ImageInfo } from './image';
+import { InferencePool, type InferencePoolOptions } from './inference-pool';
 import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
 import { trainClassifier, trainClassifierInParallel, type RemoteFolds, type TrainingSample, type TrainOptions } from './crossval';
 import { FEATURE_DIM } from './graph';
@@ -97,27 +97,21 @@ export interface Classifier {
   close(): Promise<void>;
 }
 
-/** The in-process classifier: one backbone session, loaded on first use and kept; concurrent requests share its runs. */
+/** The service's classifier: a pool of inference workers, started on first use and kept; concurrent requests share their runs. */
 export class LocalClassifier implements Classifier {
-  private loaded?: Promise<{ backbone: Backbone; embedder: BatchingEmbedder }>;
+  private readonly pool: InferencePool;
 
-  constructor(private readonly modelPath: string) {}
-
-  private load() {
-    this.loaded ??= Backbone.load(this.modelPath).then((backbone) => ({ backbone, embedder: new BatchingEmbedder(backbone) }));
-    return this.loaded;
+  constructor(modelPath: string, options: InferencePoolOptions = {}) {
+    this.pool = InferencePool.ofWorkers(modelPath, options);
   }
 
   async classify(model: HeadModel, bytes: Buffer): Promise<{ probabilities: number[]; image: ImageInfo }> {
-    const { embedder } = await this.load();
-    // sharp decodes on libuv's thread pool, off the event loop; one decode gives pixels and size.
-    const { rgb, info } = await decodeImage(bytes);
     const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
-    const features = await Promise.all(views.map((view) => embedder.embed(rgbTensor(rgb, view))));
+    const { features, info } = await this.pool.infer(bytes, views);
     return { probabilities: predictViews(model, features), image: info };
   }
 
-  async close(): Promise<void> {
-    if (this.loaded) await (await this.loaded).backbone.close();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -1,12 +1,13 @@
 /** @module Worker thread entry: keeps the backbone loaded and trains the jobs it is sent. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { BlobStore } from '../store/blobs';
 import { openDatabase } from '../store/db';
 import { FeatureCache } from '../store/feature-cache';
 import { Backbone } from './backbone';
 import { FoldRunner } from './fold-runner';
-import { trainFromImages, type TrainingJob } from './pipeline';
+import { trainFromImages, type TrainingJob, type TrainingResult } from './pipeline';
 import type { TrainerPaths } from './trainer';
+import { serveRequests } from './workers';
 
 const paths = workerData as TrainerPaths;
 const backboneReady = Backbone.load(paths.modelPath);
@@ -16,17 +17,18 @@ const blobs = new BlobStore(paths.blobRoot);
 // Fitting runs while the backbone is idle: the second core fits half of the folds.
 const folds = new FoldRunner();
 
-parentPort?.on('message', async (message: { id: number; job: TrainingJob }) => {
-  try {
-    const backbone = await backboneReady;
-    const result = await trainFromImages(message.job, {
-      backbone,
+serveRequests<{ job: TrainingJob }, TrainingResult>(
+  async ({ job }) =>
+    trainFromImages(job, {
+      backbone: await backboneReady,
       cache,
       readImage: (hash) => blobs.get(hash),
       remoteFolds: (samples, labels, options) => folds.forTraining(samples, labels, options),
-    });
-    parentPort?.postMessage({ id: message.id, result });
-  } catch (error) {
-    parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
-  }
-});
+    }),
+  async () => {
+    // A job still running fails at its next backbone call; the queue resumes it on the next start.
+    await (await backboneReady).close();
+    await folds.close();
+    db.close();
+  },
+);

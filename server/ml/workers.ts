@@ -1,15 +1,47 @@
 /** @module Starting worker threads from this folder's modules, from TypeScript sources (tsx) or compiled JavaScript alike. */
+import { once } from 'node:events';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker } from 'node:worker_threads';
 
-/** Workers do not inherit tsx's loader: register it first when running from sources. */
+/**
+ * Starts a worker from a module of this folder (or an absolute module path, without extension).
+ * Workers do not inherit tsx's loader: register it first when running from sources.
+ */
 export function spawnWorker(moduleName: string, workerData: unknown): Worker {
-  const modulePath = path.join(__dirname, moduleName);
+  const modulePath = path.resolve(__dirname, moduleName);
   if (__filename.endsWith('.ts')) {
     const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(`${modulePath}.ts`)});`;
     return new Worker(bootstrap, { eval: true, workerData });
   }
   return new Worker(`${modulePath}.js`, { workerData });
+}
+
+/** The message that asks a worker to clean up and end (see serveRequests). */
+const SHUTDOWN = { shutdown: 'cvlab-worker-shutdown' } as const;
+/** How long close() waits for a worker to end by itself before terminating it. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * The worker side of WorkerClient: answers each request with `handle`'s result (or its error
+ * message). On shutdown it runs `cleanup` and ends the thread. Messages arrive only between
+ * synchronous steps, so shutdown never lands inside a native ONNX Runtime run: terminating a
+ * worker mid-run aborts the whole process (onnxruntime-node throws from C++ into a dying thread).
+ */
+export function serveRequests<Request, Result>(handle: (request: Request) => Promise<Result> | Result, cleanup?: () => Promise<void>): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveRequests runs in a worker thread');
+  port.on('message', async (message: (Request & { id: number }) | typeof SHUTDOWN) => {
+    if ((message as typeof SHUTDOWN).shutdown === SHUTDOWN.shutdown) {
+      await cleanup?.();
+      process.exit(0);
+    }
+    const request = message as Request & { id: number };
+    try {
+      port.postMessage({ id: request.id, result: await handle(request) });
+    } catch (error) {
+      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
 }
 
 /** What a request/reply worker posts back: the request's id and its result, or why it failed. */
@@ -63,9 +95,15 @@ export class WorkerClient<Request, Result> {
     });
   }
 
+  /** Asks the worker to finish its current step and end (pending requests fail); terminates it if it does not. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    if (!worker) return;
+    const exited = once(worker, 'exit');
+    worker.postMessage(SHUTDOWN);
+    const timer = setTimeout(() => void worker.terminate(), SHUTDOWN_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
   }
 }
