@@ -74,13 +74,25 @@ interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time per answered request: the service process (all its threads) and this process (the load generator). */
+  serviceCpuMs: number;
+  loadGeneratorCpuMs: number;
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks are 10 ms). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
  * `connections` clients posting the images in turn for 8 s. Latency percentiles come from every
  * response's own time (autocannon's histogram keeps whole milliseconds only).
  */
-async function load(url: string, images: Buffer[], connections: number): Promise<LoadResult> {
+async function load(url: string, images: Buffer[], connections: number, servicePid: number): Promise<LoadResult> {
+  const serviceBefore = processCpuMs(servicePid);
+  const ownBefore = process.cpuUsage();
   const headers = { 'Prediction-Key': PREDICTION_KEY, 'Content-Type': 'application/octet-stream' };
   const times: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -90,17 +102,28 @@ async function load(url: string, images: Buffer[], connections: number): Promise
       if (status >= 200 && status < 300) times.push(ms);
     });
   });
+  const own = process.cpuUsage(ownBefore);
+  const answered = Math.max(1, result.requests.total);
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
-  return { throughput: result.requests.average, p50: at(0.5), p99: at(0.99), errors: result.errors + result.non2xx };
+  return {
+    throughput: result.requests.average,
+    p50: at(0.5),
+    p99: at(0.99),
+    errors: result.errors + result.non2xx,
+    serviceCpuMs: (processCpuMs(servicePid) - serviceBefore) / answered,
+    loadGeneratorCpuMs: (own.user + own.system) / 1000 / answered,
+  };
 }
 
 export async function benchPrediction(service: ServiceProcess, projectId: string, publishName: string): Promise<[string, string][]> {
   // Every test image in turn, so nothing about one image (or a cache of it) can flatter the figures.
   const images = CLASSES.flatMap((tag) => imageFiles('test', tag)).map((file) => readFileSync(file));
+  const pid = service.pid;
+  if (pid === undefined) throw new Error('the service process has no pid');
   const url = `${service.url}/customvision/v3.1/prediction/${projectId}/classify/iterations/${publishName}/image/nostore`;
   // Warm the service's workers before measuring.
-  await load(url, images, 4);
+  await load(url, images, 4, pid);
   const raw = await rawBackbone(images[0]);
   const fastestPass = Math.min(raw.singleMs, raw.singleMsOneThread);
   const rows: [string, string][] = [
@@ -111,13 +134,20 @@ export async function benchPrediction(service: ServiceProcess, projectId: string
   ];
   const results: Record<number, LoadResult> = {};
   for (const connections of [1, 4, 16]) {
-    const r = await load(url, images, connections);
+    const r = await load(url, images, connections, pid);
     results[connections] = r;
     rows.push([
       `HTTP classify, ${connections} concurrent client(s)`,
       `${r.throughput.toFixed(1)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ''}`,
     ]);
   }
+  // Where the time goes: the bar needs everything around the network to cost little next to it.
+  const cores = availableParallelism();
+  rows.push([
+    'CPU per request at 4 clients (all cores)',
+    `service ${results[4].serviceCpuMs.toFixed(2)} ms + load generator ${results[4].loadGeneratorCpuMs.toFixed(2)} ms; ` +
+      `the raw backbone spends ${((cores * 1000) / raw.throughput).toFixed(2)} ms per image`,
+  ]);
   rows.push(
     ['ratio throughput at 4 clients / raw backbone throughput', `${(results[4].throughput / raw.throughput).toFixed(2)}x  (bar >= 0.8x)`],
     ['ratio p50 at 1 client / fastest raw forward pass', `${(results[1].p50 / fastestPass).toFixed(2)}x  (bar <= 1.5x)`],

@@ -37,6 +37,8 @@ export class Backbone {
   private session: ort.InferenceSession | undefined;
   /** The batch input buffer when no run is using it. */
   private spareInput: Float32Array | undefined;
+  /** The run in progress, if any: close() lets it finish before releasing the session. */
+  private running: Promise<unknown> = Promise.resolve();
 
   private constructor(session: ort.InferenceSession, fingerprint: string, features: FeatureKind, preprocess: PreprocessOptions, batchSize: number) {
     this.session = session;
@@ -100,7 +102,9 @@ export class Backbone {
       const input = buffer.subarray(0, size * TENSOR_SIZE);
       for (let i = 0; i < size; i++) write(i, input.subarray(i * TENSOR_SIZE, (i + 1) * TENSOR_SIZE));
       const feeds = { [RAW_INPUT]: new ort.Tensor('float32', input, [size, 3, INPUT_SIZE, INPUT_SIZE]) };
-      const result = await session.run(feeds, [this.output]);
+      const run = session.run(feeds, [this.output]);
+      this.running = run.catch(() => undefined);
+      const result = await run;
       const data = result[this.output].data as Float32Array;
       // Copies, so callers may keep single rows without pinning the whole batch.
       return Array.from({ length: size }, (_, i) => data.slice(i * this.dim, (i + 1) * this.dim));
@@ -109,9 +113,11 @@ export class Backbone {
     }
   }
 
+  /** Refuses new runs, lets the one in progress finish, and releases the session. */
   async close(): Promise<void> {
     const session = this.session;
     this.session = undefined;
+    await this.running;
     await session?.release();
   }
 }

@@ -26,7 +26,7 @@ serveRequests<{ job: TrainingJob }, TrainingResult>(
       remoteFolds: (samples, labels, options) => folds.forTraining(samples, labels, options),
     }),
   async () => {
-    // A job still running fails at its next backbone call; the queue resumes it on the next start.
+    // A job in progress fails at its next backbone or fold call; the queue resumes it on the next start.
     await (await backboneReady).close();
     await folds.close();
     db.close();

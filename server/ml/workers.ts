@@ -23,24 +23,32 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
  * The worker side of WorkerClient: answers each request with `handle`'s result (or its error
- * message). On shutdown it runs `cleanup` and ends the thread. Messages arrive only between
- * synchronous steps, so shutdown never lands inside a native ONNX Runtime run: terminating a
- * worker mid-run aborts the whole process (onnxruntime-node throws from C++ into a dying thread).
+ * message). On shutdown it runs `cleanup`, lets the requests in progress settle (their answers
+ * still go out), and ends the thread. Messages arrive only between synchronous steps, so shutdown
+ * never lands inside a native ONNX Runtime run: terminating a worker mid-run would abort the whole
+ * process (onnxruntime-node throws from C++ into the dying thread).
  */
 export function serveRequests<Request, Result>(handle: (request: Request) => Promise<Result> | Result, cleanup?: () => Promise<void>): void {
   const port = parentPort;
   if (!port) throw new Error('serveRequests runs in a worker thread');
+  const inProgress = new Set<Promise<void>>();
   port.on('message', async (message: (Request & { id: number }) | typeof SHUTDOWN) => {
     if ((message as typeof SHUTDOWN).shutdown === SHUTDOWN.shutdown) {
       await cleanup?.();
+      await Promise.allSettled(inProgress);
       process.exit(0);
     }
     const request = message as Request & { id: number };
-    try {
-      port.postMessage({ id: request.id, result: await handle(request) });
-    } catch (error) {
-      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
-    }
+    const answer = (async () => {
+      try {
+        port.postMessage({ id: request.id, result: await handle(request) });
+      } catch (error) {
+        port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+    inProgress.add(answer);
+    await answer;
+    inProgress.delete(answer);
   });
 }
 

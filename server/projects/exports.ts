@@ -5,7 +5,7 @@ import path from 'node:path';
 import { badRequest, notFound } from '../errors';
 import { newId, now, type Store } from './context';
 import { findDomain } from './domains';
-import { iterationRow, readSnapshot, type IterationRow } from './iterations';
+import { iterationModel, iterationRow, readSnapshot, type IterationRow } from './iterations';
 import { EXPORT_PLATFORMS, LOCAL_EXPORTS } from './platforms';
 import type { HeadModel } from '../ml/head';
 
@@ -148,13 +148,15 @@ export class Exporter {
   private async run(row: ExportRow, iteration: IterationRow): Promise<void> {
     const started = Date.now();
     try {
+      const head = iterationModel(this.store, iteration.id);
+      if (!head) throw new Error(`iteration ${iteration.id} has no trained model`);
       const bytes = await this.build({
         platform: row.platform,
         flavor: row.flavor,
         projectId: iteration.project_id,
         iterationId: iteration.id,
         domainType: 'Classification',
-        head: JSON.parse(iteration.model as string) as HeadModel,
+        head,
         tags: readSnapshot(this.store, iteration.id).tags,
       });
       const target = this.fileOf(row.token);

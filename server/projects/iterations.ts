@@ -1,5 +1,6 @@
 /** @module Iterations: training requests and their validation, the iteration lifecycle, publishing. */
 import { badRequest, notFound } from '../errors';
+import type { HeadModel } from '../ml/head';
 import { newId, now, type ClassificationType, type Store } from './context';
 import { findDomain } from './domains';
 import { LOCAL_EXPORT_PLATFORMS } from './platforms';
@@ -47,7 +48,20 @@ export interface IterationRow {
   publish_resource_id: string | null;
   training_error: string | null;
   training_time_ms: number | null;
-  model: string | null;
+}
+
+/**
+ * Every column but `model` (the trained head, tens of kB of JSON): rows are read on every
+ * prediction and listing, the head only once per iteration (iterationModel).
+ */
+export const ITERATION_COLUMNS =
+  'id, project_id, name, status, created, last_modified, trained_at, domain_id, classification_type, training_type, ' +
+  'reserved_budget_in_hours, is_default, publish_name, publish_resource_id, training_error, training_time_ms';
+
+/** The trained head of an iteration; undefined until it has trained. */
+export function iterationModel(store: Store, iterationId: string): HeadModel | undefined {
+  const row = store.db.prepare<[string], { model: string | null }>('SELECT model FROM iterations WHERE id = ?').get(iterationId);
+  return row?.model ? (JSON.parse(row.model) as HeadModel) : undefined;
 }
 
 export function toIteration(row: IterationRow): Iteration {
@@ -77,7 +91,7 @@ export function toIteration(row: IterationRow): Iteration {
 export function iterationRow(store: Store, projectId: string, iterationId: string): IterationRow {
   const project = requireProject(store, projectId);
   const row = store.db
-    .prepare<[string, string], IterationRow>('SELECT * FROM iterations WHERE project_id = ? AND id = ?')
+    .prepare<[string, string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE project_id = ? AND id = ?`)
     .get(project.id, iterationId.toLowerCase());
   if (!row) throw notFound('NotFoundIteration', `Iteration ${iterationId} not found in project ${projectId}.`);
   return row;
@@ -86,7 +100,7 @@ export function iterationRow(store: Store, projectId: string, iterationId: strin
 export function listIterations(store: Store, projectId: string): Iteration[] {
   const project = requireProject(store, projectId);
   return store.db
-    .prepare<[string], IterationRow>('SELECT * FROM iterations WHERE project_id = ? ORDER BY created, rowid')
+    .prepare<[string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE project_id = ? ORDER BY created, rowid`)
     .all(project.id)
     .map(toIteration);
 }
@@ -164,7 +178,7 @@ export function unpublishIteration(store: Store, projectId: string, iterationId:
 export function defaultIteration(store: Store, project: ProjectRow): IterationRow {
   const row = store.db
     .prepare<[string], IterationRow>(
-      "SELECT * FROM iterations WHERE project_id = ? AND status = 'Completed' ORDER BY is_default DESC, trained_at DESC, rowid DESC LIMIT 1",
+      `SELECT ${ITERATION_COLUMNS} FROM iterations WHERE project_id = ? AND status = 'Completed' ORDER BY is_default DESC, trained_at DESC, rowid DESC LIMIT 1`,
     )
     .get(project.id);
   if (!row) throw notFound('NotFoundProjectDefaultIteration', `Project ${project.id} has no trained iteration yet: train the project first.`);
@@ -290,7 +304,7 @@ export function createIterationForTraining(store: Store, projectId: string, opti
   const snapshot = snapshotWorkspace(store, project, options.selectedTags);
   validateForTraining(snapshot, project.classification_type);
   const latest = store.db
-    .prepare<[string], IterationRow>("SELECT * FROM iterations WHERE project_id = ? AND status = 'Completed' ORDER BY trained_at DESC, rowid DESC LIMIT 1")
+    .prepare<[string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE project_id = ? AND status = 'Completed' ORDER BY trained_at DESC, rowid DESC LIMIT 1`)
     .get(project.id);
   if (latest && !options.forceTrain) {
     const previous = readSnapshot(store, latest.id);
@@ -321,7 +335,6 @@ export function createIterationForTraining(store: Store, projectId: string, opti
     publish_resource_id: null,
     training_error: null,
     training_time_ms: null,
-    model: null,
   };
   const insertImage = store.db.prepare(
     `INSERT INTO iteration_images (iteration_id, image_id, hash, width, height, created, tag_ids)
@@ -332,9 +345,9 @@ export function createIterationForTraining(store: Store, projectId: string, opti
     store.db
       .prepare(
         `INSERT INTO iterations (id, project_id, name, status, created, last_modified, trained_at, domain_id, classification_type,
-         training_type, reserved_budget_in_hours, is_default, publish_name, publish_resource_id, training_error, training_time_ms, model)
+         training_type, reserved_budget_in_hours, is_default, publish_name, publish_resource_id, training_error, training_time_ms)
          VALUES (@id, @project_id, @name, @status, @created, @last_modified, @trained_at, @domain_id, @classification_type,
-         @training_type, @reserved_budget_in_hours, @is_default, @publish_name, @publish_resource_id, @training_error, @training_time_ms, @model)`,
+         @training_type, @reserved_budget_in_hours, @is_default, @publish_name, @publish_resource_id, @training_error, @training_time_ms)`,
       )
       .run(row);
     snapshot.tags.forEach((t, position) => insertTag.run(row.id, position, t.id, t.name, t.type));
@@ -347,7 +360,7 @@ export function createIterationForTraining(store: Store, projectId: string, opti
 export function publishedIteration(store: Store, projectId: string, publishName: string): IterationRow {
   const project = requireProject(store, projectId);
   const row = store.db
-    .prepare<[string, string], IterationRow>('SELECT * FROM iterations WHERE project_id = ? AND publish_name = ?')
+    .prepare<[string, string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE project_id = ? AND publish_name = ?`)
     .get(project.id, publishName);
   if (!row) {
     throw notFound('NotFoundIteration', `No iteration of project ${project.id} is published as "${publishName}": publish one with PublishIteration first.`);

@@ -5,7 +5,7 @@ import { ImageDecodeError } from '../ml/image';
 import type { Classifier } from '../ml/pipeline';
 import { newId, now, type Store } from './context';
 import { LIMITS } from './images';
-import { readSnapshot, type IterationRow } from './iterations';
+import { iterationModel, readSnapshot, type IterationRow } from './iterations';
 
 export interface Prediction {
   probability: number;
@@ -34,8 +34,9 @@ export class Predictor {
   private head(iteration: IterationRow) {
     let entry = this.heads.get(iteration.id);
     if (!entry) {
-      if (!iteration.model) throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" has no trained model.`);
-      entry = { model: JSON.parse(iteration.model) as HeadModel, tags: readSnapshot(this.store, iteration.id).tags };
+      const model = iterationModel(this.store, iteration.id);
+      if (!model) throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" has no trained model.`);
+      entry = { model, tags: readSnapshot(this.store, iteration.id).tags };
       this.heads.set(iteration.id, entry);
     }
     return entry;

@@ -1,7 +1,7 @@
 /** @module Hands iterations to the trainer one at a time and records the outcome: Completed with its model, or Failed with a reason. */
 import type { TrainingJob, TrainingResult } from '../ml/pipeline';
 import { now, type Store } from './context';
-import { readSnapshot, type IterationRow } from './iterations';
+import { ITERATION_COLUMNS, readSnapshot, type IterationRow } from './iterations';
 
 export interface Trainer {
   train(job: TrainingJob): Promise<TrainingResult>;
@@ -44,7 +44,7 @@ export class TrainingQueue {
   }
 
   private iteration(iterationId: string): IterationRow | undefined {
-    return this.store.db.prepare<[string], IterationRow>('SELECT * FROM iterations WHERE id = ?').get(iterationId);
+    return this.store.db.prepare<[string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE id = ?`).get(iterationId);
   }
 
   private async run(iterationId: string): Promise<void> {

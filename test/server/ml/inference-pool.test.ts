@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { backbonePath } from '../../../datasets/paths';
 import { Backbone } from '../../../server/ml/backbone';
+import { FEATURE_DIM } from '../../../server/ml/graph';
 import { decodeImage, ImageDecodeError } from '../../../server/ml/image';
 import { InferencePool, type InferenceItem, type InferenceOutcome, type InferenceRunner } from '../../../server/ml/inference-pool';
 import { CLASSES, imageFiles, readImage } from '../../support/dataset';
@@ -103,5 +104,16 @@ describe('InferencePool of worker threads, on the real backbone', () => {
       assert.equal(features.length, 2);
       features.forEach((f, v) => f.forEach((x, k) => assert.ok(Math.abs(x - expected[v][k]) <= 1e-4 * (1 + Math.abs(expected[v][k])), `${file} view ${v} feature ${k}`)));
     }
+  });
+
+  it('closes between native runs: the batch in progress answers and the process survives', async () => {
+    // Terminating a worker inside an ONNX Runtime run aborts the whole process; close() must wait for the run.
+    const own = InferencePool.ofWorkers(backbonePath(), { workers: 1, threadsPerWorker: 1 });
+    const bytes = readImage(imageFiles('test', 'Barren')[0]);
+    await own.infer(bytes, ['identity']);
+    const running = own.infer(bytes, ['identity']);
+    await new Promise((r) => setTimeout(r, 2));
+    await own.close();
+    assert.equal((await running).features[0].length, FEATURE_DIM);
   });
 });
