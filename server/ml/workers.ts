@@ -103,7 +103,7 @@ export class WorkerClient<Request, Result> {
     });
   }
 
-  /** Asks the worker to finish its current step and end (pending requests fail); terminates it if it does not. */
+  /** Asks the worker to end once what it has started settles (see serveRequests); terminates it after SHUTDOWN_TIMEOUT_MS. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
