@@ -3,16 +3,15 @@
  * this process, then HTTP classify throughput and latency at 1, 4 and 16 concurrent clients with
  * autocannon against the service, and the ratios between them.
  */
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { backbonePath } from '../datasets/paths';
 import { Backbone } from '../server/ml/backbone';
-import { decodeRgb, rgbTensor } from '../server/ml/image';
-import { spawnWorker } from '../server/ml/workers';
-import type { RawWorkerData } from './raw-backbone-worker';
+import { imageTensor } from '../server/ml/image';
+import { WorkerClient } from '../server/ml/workers';
+import type { RawRequest, RawWorkerData } from './raw-backbone-worker';
 import { CLASSES, imageFiles } from '../test/support/dataset';
 import { PREDICTION_KEY, type ServiceProcess } from '../test/support/service-process';
 
@@ -21,14 +20,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Images per second of `sessions` backbone sessions running side by side, each in its own worker thread. */
 async function parallelThroughput(tensor: Float32Array, sessions: number, threads: number, batch: number): Promise<number> {
   const data: RawWorkerData = { modelPath: backbonePath(), threads, batch, tensor };
-  const workers = Array.from({ length: sessions }, () => spawnWorker(path.join(__dirname, 'raw-backbone-worker'), data));
+  const workers = Array.from({ length: sessions }, () => new WorkerClient<RawRequest, number>(path.join(__dirname, 'raw-backbone-worker'), data));
   try {
-    await Promise.all(workers.map((w) => once(w, 'message')));
-    const deadline = Date.now() + 4000;
-    const rates = await Promise.all(workers.map((w) => { w.postMessage(deadline); return once(w, 'message').then(([rate]) => rate as number); }));
+    await Promise.all(workers.map((w) => w.request({})));
+    // Every session runs until the same deadline, so they overlap fully.
+    const until = Date.now() + 4000;
+    const rates = await Promise.all(workers.map((w) => w.request({ until })));
     return rates.reduce((a, b) => a + b, 0);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.close()));
   }
 }
 
@@ -53,7 +53,7 @@ async function singlePassMs(tensor: Float32Array, threads: number): Promise<numb
  * the best of them is the ceiling an HTTP server could reach, whatever configuration it chose.
  */
 async function rawBackbone(image: Buffer): Promise<{ configurations: [string, number][]; throughput: number; singleMs: number; singleMsOneThread: number }> {
-  const tensor = rgbTensor(await decodeRgb(image));
+  const tensor = await imageTensor(image);
   const cores = availableParallelism();
   const configurations: [string, number][] = [
     [`1 session x ${cores} threads, batches of 8`, await parallelThroughput(tensor, 1, cores, 8)],

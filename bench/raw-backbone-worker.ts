@@ -1,6 +1,7 @@
-/** @module Bench worker: one backbone session running forward passes on a prepared tensor for a set time. */
-import { parentPort, workerData } from 'node:worker_threads';
+/** @module Bench worker: one backbone session running forward passes on a prepared tensor until a deadline. */
+import { workerData } from 'node:worker_threads';
 import { Backbone } from '../server/ml/backbone';
+import { serveRequests } from '../server/ml/workers';
 
 export interface RawWorkerData {
   modelPath: string;
@@ -9,25 +10,29 @@ export interface RawWorkerData {
   tensor: Float32Array;
 }
 
-const { modelPath, threads, batch, tensor } = workerData as RawWorkerData;
+/** Without `until`: load and warm up. With it: images per second of back-to-back runs until then (ms since epoch). */
+export interface RawRequest {
+  until?: number;
+}
 
-(async () => {
-  const backbone = await Backbone.load(modelPath, { threads, batchSize: batch });
-  const tensors = Array.from({ length: batch }, () => tensor);
-  await backbone.embed(tensors); // warm-up
-  parentPort?.postMessage('ready');
-  // Every worker starts on the same signal and runs until its deadline, so they overlap fully.
-  parentPort?.once('message', async (deadline: number) => {
+const { modelPath, threads, batch, tensor } = workerData as RawWorkerData;
+const tensors = Array.from({ length: batch }, () => tensor);
+const ready = Backbone.load(modelPath, { threads, batchSize: batch }).then(async (backbone) => {
+  await backbone.embed(tensors);
+  return backbone;
+});
+
+serveRequests<RawRequest, number>(
+  async ({ until }) => {
+    const backbone = await ready;
+    if (until === undefined) return 0;
     let images = 0;
     const started = Date.now();
-    while (Date.now() < deadline) {
+    while (Date.now() < until) {
       await backbone.embed(tensors);
       images += batch;
     }
-    const rate = images / ((Date.now() - started) / 1000);
-    // Released before answering: the bench terminates this worker on the answer, and terminating
-    // one inside a native ONNX Runtime call aborts the whole process.
-    await backbone.close();
-    parentPort?.postMessage(rate);
-  });
-})();
+    return images / ((Date.now() - started) / 1000);
+  },
+  async () => (await ready).close(),
+);

@@ -8,7 +8,7 @@ import { startServiceProcess } from '../test/support/service-process';
 import { peakMemoryOf } from './memory';
 import { benchPrediction } from './prediction';
 import { benchTraining } from './training';
-import { trainSmallProject } from '../test/support/trained-project';
+import { PUBLISH_NAME, trainSmallProject } from '../test/support/trained-project';
 
 /** `--only=prediction` skips the training figures (and trains a small project to serve instead). */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     let publishName = 'bench';
     if (only === 'prediction') {
       projectId = (await trainSmallProject(service.url)).projectId;
-      publishName = 'aerial';
+      publishName = PUBLISH_NAME;
     } else {
       const training = await benchTraining(service);
       print('Training (Exercise 1 on the lab data, through the Training SDK)', training.rows);

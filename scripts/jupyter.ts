@@ -304,12 +304,17 @@ export async function findJupyter(): Promise<JupyterInstall | undefined> {
 /** {@link findJupyter} once per process (it costs ~2 s: `jupyter --version`); forgotten when nothing was found. */
 let installCache: Promise<JupyterInstall | undefined> | undefined;
 
-async function requireJupyter(what: string): Promise<JupyterInstall> {
+/** {@link findJupyter}, cached for the process (a new `.venv` resets it). */
+export function jupyterInstall(): Promise<JupyterInstall | undefined> {
   installCache ??= findJupyter().then((found) => {
     if (found === undefined) installCache = undefined;
     return found;
   });
-  const install = await installCache;
+  return installCache;
+}
+
+async function requireJupyter(what: string): Promise<JupyterInstall> {
+  const install = await jupyterInstall();
   if (install === undefined) throw new Error(`${what}: Jupyter is not installed.\n${installHint()}`);
   return install;
 }
@@ -368,7 +373,18 @@ export async function findTslabKernel(install?: JupyterInstall): Promise<KernelS
  * `node` on the PATH of the process that starts Jupyter (the launcher is `#!/usr/bin/env node`).
  */
 export async function ensureTslabKernel(): Promise<void> {
-  await ensureTslabKernelSpec(await requireJupyter('ensureTslabKernel'));
+  await tslabKernelSpec(await requireJupyter('ensureTslabKernel'));
+}
+
+/** {@link ensureTslabKernelSpec} once per process (ensureTslabKernel and executeNotebook share it). */
+let kernelCache: Promise<KernelSpec> | undefined;
+
+function tslabKernelSpec(install: JupyterInstall): Promise<KernelSpec> {
+  kernelCache ??= ensureTslabKernelSpec(install).catch((err: unknown) => {
+    kernelCache = undefined;
+    throw err;
+  });
+  return kernelCache;
 }
 
 /** {@link ensureTslabKernel}, returning the spec. */
@@ -515,9 +531,6 @@ export function notebookErrors(nb: NotebookJson): CellError[] {
   return errors;
 }
 
-/** {@link ensureTslabKernel} once per process for {@link executeNotebook}. */
-let kernelCache: Promise<KernelSpec> | undefined;
-
 /**
  * Executes a tslab notebook headless and exports it:
  * `jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=<tslab spec>
@@ -541,11 +554,7 @@ export async function executeNotebook(
   if (install.nbconvert === undefined || install.nbclient === undefined) {
     throw new Error(`executeNotebook: nbconvert/nbclient are missing.\n${installHint()}`);
   }
-  kernelCache ??= ensureTslabKernelSpec(install).catch((err: unknown) => {
-    kernelCache = undefined;
-    throw err;
-  });
-  const kernel = await kernelCache;
+  const kernel = await tslabKernelSpec(install);
 
   const inputPath = path.resolve(input);
   const outDir = path.resolve(outputDir);

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { provisionAssets } from '../datasets/provision';
 import { loadConfig } from '../lib/src/config';
 import { ensureLocalService } from '../lib/src/local-service';
-import { canInstallJupyterLab, createJupyterLabVenv, ensureTslabKernel, executeNotebook, findJupyter, installHint, PROJECT_ROOT } from './jupyter';
+import { canInstallJupyterLab, createJupyterLabVenv, ensureTslabKernel, executeNotebook, installHint, jupyterInstall, PROJECT_ROOT } from './jupyter';
 
 export const NOTEBOOKS = ['01-train-evaluate-improve.ipynb', '02-prediction-endpoint.ipynb', '03-export.ipynb'];
 
@@ -39,12 +39,12 @@ async function executeAll(outDir: string): Promise<void> {
 }
 
 async function openJupyter(): Promise<ChildProcess | undefined> {
-  let install = await findJupyter();
+  let install = await jupyterInstall();
   if (!install?.lab && !install?.notebook) {
     if (await canInstallJupyterLab()) {
       console.log('No Jupyter found: installing JupyterLab into .venv/ (once).');
       await createJupyterLabVenv();
-      install = await findJupyter();
+      install = await jupyterInstall();
     }
   }
   const launcher = install?.lab ? 'lab' : install?.notebook ? 'notebook' : undefined;

@@ -22,7 +22,7 @@ export async function findOrCreateProject(
   name: string,
   options: ProjectOptions = {},
 ): Promise<{ project: TrainingAPIModels.Project; created: boolean }> {
-  const existing = (await trainer.getProjects()).find((p) => p.name === name);
+  const existing = await findProject(trainer, name);
   if (existing) return { project: existing, created: false };
   const domain = await findDomain(trainer, options.domainName ?? 'General');
   const project = await trainer.createProject(name, {

@@ -55,6 +55,13 @@ function appendHead(graph: onnx.GraphProto, head: HeadModel): void {
   graph.output = [floatValue(MODEL_OUTPUT, ['batch_size', head.classes])];
 }
 
+/** The model metadata Custom Vision tools read to feed an image (also listed in cvexport.manifest). */
+export const IMAGE_METADATA: Readonly<Record<string, string>> = {
+  'Image.BitmapPixelFormat': 'Rgb8',
+  'Image.ColorSpaceGamma': 'SRGB',
+  'Image.NominalPixelRange': 'NominalRange_0_255',
+};
+
 /** Builds the whole classifier graph for a trained head, with the metadata Custom Vision tools read. */
 export function buildClassifierModel(head: HeadModel, modelPath: string): ClassifierModel {
   if (DEFAULT_TRAINING_CONFIG.testViews !== 1) throw new Error('exports average no views: the service must predict from the identity view alone');
@@ -63,11 +70,7 @@ export function buildClassifierModel(head: HeadModel, modelPath: string): Classi
   const model = featureModel(backboneBytes, { colour });
   appendHead(model.graph as onnx.GraphProto, head);
   model.producerName = 'local-custom-vision';
-  model.metadataProps = [
-    onnx.StringStringEntryProto.create({ key: 'Image.BitmapPixelFormat', value: 'Rgb8' }),
-    onnx.StringStringEntryProto.create({ key: 'Image.ColorSpaceGamma', value: 'SRGB' }),
-    onnx.StringStringEntryProto.create({ key: 'Image.NominalPixelRange', value: 'NominalRange_0_255' }),
-  ];
+  model.metadataProps = Object.entries(IMAGE_METADATA).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
   return {
     bytes: Buffer.from(onnx.ModelProto.encode(model).finish()),
     type: head.type,

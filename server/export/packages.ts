@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import JSZip from 'jszip';
 import type { ExportSource } from '../projects/exports';
 import { bundledServer } from './bundle';
-import { buildClassifierModel, MODEL_INPUT, MODEL_OUTPUT, type ClassifierModel } from './classifier-model';
+import { buildClassifierModel, IMAGE_METADATA, MODEL_INPUT, MODEL_OUTPUT, type ClassifierModel } from './classifier-model';
 import { dockerfile, dockerReadme, onnxReadme } from './docs';
 import { runtimeFiles } from './runtime-files';
 
@@ -17,9 +17,7 @@ export const EXPORTER_VERSION = '2.1';
 /** The preprocessing hints real exports give, with our exact rules (see also the manifest's Model section). */
 export function metadataProperties(model: ClassifierModel): Record<string, string> {
   return {
-    'Image.BitmapPixelFormat': 'Rgb8',
-    'Image.ColorSpaceGamma': 'SRGB',
-    'Image.NominalPixelRange': 'NominalRange_0_255',
+    ...IMAGE_METADATA,
     'CustomVision.Preprocess.ResizeMethod': 'ShorterSideToTargetLanczos3ThenCenterCrop',
     'CustomVision.Preprocess.TargetWidth': String(model.inputSize),
     'CustomVision.Preprocess.TargetHeight': String(model.inputSize),

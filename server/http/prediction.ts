@@ -1,11 +1,10 @@
 /** @module The Prediction API routes: classify an image or an image URL with a published iteration. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../errors';
-import { fetchImage, ImageFetchError } from '../net/fetch-image';
 import { publishedIteration } from '../projects/iterations';
 import type { AppOptions } from './app';
 import * as p from './params';
-import { readSingleImage } from './uploads';
+import { readImageUrl, readSingleImage } from './uploads';
 
 /** The spec's limit for prediction images (4 MB). */
 export const PREDICTION_IMAGE_BYTES = 4 * 1024 * 1024;
@@ -23,15 +22,7 @@ export function registerPredictionRoutes(app: FastifyInstance, options: AppOptio
   };
   const urlRoute = (storeResult: boolean) => async (req: Req) => {
     const iteration = iterationOf(req);
-    const url = p.optionalStringField(p.objectBody(req.body, 'an ImageUrl'), 'url');
-    if (!url) throw badRequest('BadRequestImageUrl', 'The body needs a url: {"url": "https://..."}.');
-    let bytes: Buffer;
-    try {
-      bytes = await fetchImage(url, { maxBytes: PREDICTION_IMAGE_BYTES, allowPrivate: options.allowPrivateUrls });
-    } catch (error) {
-      if (!(error instanceof ImageFetchError)) throw error;
-      throw badRequest(error.reason === 'size' ? 'BadRequestImageSizeBytes' : 'BadRequestImageUrl', `Could not get the image at ${url}: ${error.message}`);
-    }
+    const bytes = await readImageUrl(req, { maxBytes: PREDICTION_IMAGE_BYTES, allowPrivate: options.allowPrivateUrls });
     return predictor.classify(iteration, bytes, { maxBytes: PREDICTION_IMAGE_BYTES, store: storeResult });
   };
 

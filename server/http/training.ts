@@ -12,7 +12,7 @@ import * as tags from '../projects/tags';
 import type { AppOptions } from './app';
 import { baseUrlOf } from './images';
 import * as p from './params';
-import { readFileBatch, readImageBodies, readSingleImage, readUrlBatch } from './uploads';
+import { readFileBatch, readImageBodies, readImageUrl, readSingleImage, readUrlBatch } from './uploads';
 
 type Params = { projectId: string; tagId: string; iterationId: string; domainId: string };
 type Req = FastifyRequest<{ Params: Params; Querystring: Record<string, string> }>;
@@ -257,15 +257,7 @@ export function registerTrainingRoutes(app: FastifyInstance, options: AppOptions
   });
   app.post('/projects/:projectId/quicktest/url', async (req: Req) => {
     const iteration = quickTestIteration(req);
-    const url = p.optionalStringField(p.objectBody(req.body, 'an ImageUrl'), 'url');
-    if (!url) throw badRequest('BadRequestImageUrl', 'The body needs a url: {"url": "https://..."}.');
-    let bytes: Buffer;
-    try {
-      bytes = await fetchImage(url, { maxBytes: images.LIMITS.trainingImageBytes, allowPrivate: options.allowPrivateUrls });
-    } catch (error) {
-      if (!(error instanceof ImageFetchError)) throw error;
-      throw badRequest(error.reason === 'size' ? 'BadRequestImageSizeBytes' : 'BadRequestImageUrl', `Could not get the image at ${url}: ${error.message}`);
-    }
+    const bytes = await readImageUrl(req, { maxBytes: images.LIMITS.trainingImageBytes, allowPrivate: options.allowPrivateUrls });
     return predictor.classify(iteration, bytes, quickTestOptions(req));
   });
 

@@ -9,11 +9,8 @@ import {
   type HeadModel,
   type HeadType,
 } from './head';
-import type { TrainingConfig } from './config';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from './config';
 import { seededRandom } from './random';
-
-export { seededRandom };
-import { DEFAULT_TRAINING_CONFIG } from './config';
 
 /** One image: its features under each view; views[0] must be the identity view. */
 export interface TrainingSample {

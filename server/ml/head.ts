@@ -258,7 +258,7 @@ export function normalisedWeights(n: number, sampleWeights?: ArrayLike<number>):
 }
 
 /** Feature transform of a model or design: where its weights live. */
-export interface FeatureSpace {
+interface FeatureSpace {
   mean?: ArrayLike<number>;
   scale?: ArrayLike<number>;
 }
@@ -267,7 +267,7 @@ export interface FeatureSpace {
  * Re-expresses parameters fitted in feature space `from` in space `to` so they compute the same function of
  * the raw features: with x = s·x' + m, Σ w0 (x - m0)/s0 = Σ (w0·s/s0) x' + Σ w0 (m - m0)/s0. Used for warm starts.
  */
-export function convertTheta(theta: Float64Array, from: FeatureSpace, to: FeatureSpace, dim: number, K: number): Float64Array {
+function convertTheta(theta: Float64Array, from: FeatureSpace, to: FeatureSpace, dim: number, K: number): Float64Array {
   const out = new Float64Array(K * dim + K);
   for (let k = 0; k < K; k++) {
     let b = theta[K * dim + k];

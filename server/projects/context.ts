@@ -15,6 +15,11 @@ export interface ImageLinks {
   thumbnail(hash: string): string;
 }
 
+/** An image's three URIs as Image and StoredImagePrediction carry them. */
+export function imageUris(links: ImageLinks, hash: string): { resizedImageUri: string; thumbnailUri: string; originalImageUri: string } {
+  return { resizedImageUri: links.resized(hash), thumbnailUri: links.thumbnail(hash), originalImageUri: links.original(hash) };
+}
+
 export const now = (): string => new Date().toISOString();
 export const newId = (): string => randomUUID();
 

@@ -1,8 +1,8 @@
 /** @module Training images of a project: upload with per-image status, listings, tagging, deletion. */
 import { badRequest, notFound } from '../errors';
 import { ImageDecodeError, inspectImage } from '../ml/image';
-import { newId, now, type ImageLinks, type Store } from './context';
-import type { IterationImageRow } from './iterations';
+import { imageUris, newId, now, type ImageLinks, type Store } from './context';
+import { iterationRow, readSnapshot, type TrainingSnapshot } from './iterations';
 import { requireProject } from './projects';
 import { tagsById } from './tags';
 
@@ -223,9 +223,7 @@ function toImages(store: Store, rows: ImageRow[], links: ImageLinks): Image[] {
     created: row.created,
     width: row.width,
     height: row.height,
-    resizedImageUri: links.resized(row.hash),
-    thumbnailUri: links.thumbnail(row.hash),
-    originalImageUri: links.original(row.hash),
+    ...imageUris(links, row.hash),
     tags: tagsOf.all(row.id),
     regions: [],
     metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, string>) : {},
@@ -264,34 +262,26 @@ function whereClause(projectId: string, query: ImageQuery): { sql: string; param
   return { sql: clauses.join(' AND '), params };
 }
 
-/** The tagged images an iteration trained on, with the tags they had then, filtered and in order. */
-function iterationImages(store: Store, projectId: string, query: ImageQuery): IterationImageRow[] {
-  const iteration = store.db
-    .prepare<[string, string], { id: string }>('SELECT id FROM iterations WHERE project_id = ? AND id = ?')
-    .get(projectId, (query.iterationId as string).toLowerCase());
-  if (!iteration) throw notFound('NotFoundIteration', `Iteration ${query.iterationId} not found in project ${projectId}.`);
-  if (query.taggingStatus === 'Untagged') return []; // an iteration trains on tagged images only
+/** The tagged images an iteration trained on, with the tags they had then, filtered and in order; and its tags. */
+function iterationImages(store: Store, projectId: string, query: ImageQuery): TrainingSnapshot {
+  const iteration = iterationRow(store, projectId, query.iterationId as string);
+  const snapshot = readSnapshot(store, iteration.id);
+  if (query.taggingStatus === 'Untagged') return { images: [], tags: snapshot.tags }; // an iteration trains on tagged images only
   const wanted = query.tagIds?.length ? new Set(query.tagIds) : undefined;
-  const rows = store.db
-    .prepare<[string], IterationImageRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY created, rowid')
-    .all(iteration.id)
-    .filter((r) => !wanted || (JSON.parse(r.tag_ids) as string[]).some((t) => wanted.has(t)));
-  return query.orderBy === 'Oldest' ? rows : rows.reverse();
+  // Snapshot rows are stored oldest first.
+  const images = snapshot.images.filter((i) => !wanted || i.tagIds.some((t) => wanted.has(t)));
+  return { images: query.orderBy === 'Oldest' ? images : images.reverse(), tags: snapshot.tags };
 }
 
-function snapshotImages(store: Store, iterationId: string, rows: IterationImageRow[], links: ImageLinks): Image[] {
-  const names = new Map(
-    store.db.prepare<[string], { tag_id: string; name: string }>('SELECT tag_id, name FROM iteration_tags WHERE iteration_id = ?').all(iterationId).map((t) => [t.tag_id, t.name]),
-  );
-  return rows.map((r) => ({
-    id: r.image_id,
-    created: r.created,
-    width: r.width,
-    height: r.height,
-    resizedImageUri: links.resized(r.hash),
-    thumbnailUri: links.thumbnail(r.hash),
-    originalImageUri: links.original(r.hash),
-    tags: (JSON.parse(r.tag_ids) as string[]).map((t) => ({ tagId: t, tagName: names.get(t) ?? '', created: r.created })),
+function snapshotImages(snapshot: TrainingSnapshot, links: ImageLinks): Image[] {
+  const names = new Map(snapshot.tags.map((t) => [t.id, t.name]));
+  return snapshot.images.map((i) => ({
+    id: i.imageId,
+    created: i.created,
+    width: i.width,
+    height: i.height,
+    ...imageUris(links, i.hash),
+    tags: i.tagIds.map((t) => ({ tagId: t, tagName: names.get(t) ?? '', created: i.created })),
     regions: [],
     metadata: {},
   }));
@@ -300,8 +290,8 @@ function snapshotImages(store: Store, iterationId: string, rows: IterationImageR
 export function listImages(store: Store, projectId: string, query: ImageQuery, links: ImageLinks): Image[] {
   const project = requireProject(store, projectId);
   if (query.iterationId) {
-    const rows = iterationImages(store, project.id, query).slice(query.skip ?? 0, (query.skip ?? 0) + (query.take ?? 50));
-    return snapshotImages(store, query.iterationId.toLowerCase(), rows, links);
+    const { images, tags } = iterationImages(store, project.id, query);
+    return snapshotImages({ images: images.slice(query.skip ?? 0, (query.skip ?? 0) + (query.take ?? 50)), tags }, links);
   }
   const tagIds = query.tagIds ? checkTagIds(store, project.id, query.tagIds) : undefined;
   const { sql, params } = whereClause(project.id, { ...query, tagIds });
@@ -314,7 +304,7 @@ export function listImages(store: Store, projectId: string, query: ImageQuery, l
 
 export function countImages(store: Store, projectId: string, query: ImageQuery): number {
   const project = requireProject(store, projectId);
-  if (query.iterationId) return iterationImages(store, project.id, query).length;
+  if (query.iterationId) return iterationImages(store, project.id, query).images.length;
   const tagIds = query.tagIds ? checkTagIds(store, project.id, query.tagIds) : undefined;
   const { sql, params } = whereClause(project.id, { ...query, tagIds });
   return store.db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM images i WHERE ${sql}`).get(...params)?.n ?? 0;

@@ -1,6 +1,6 @@
 /** @module Stored predictions (quick tests and the storing prediction routes): QueryPredictions and DeletePrediction. */
 import { badRequest } from '../errors';
-import type { ImageLinks, Store } from './context';
+import { imageUris, type ImageLinks, type Store } from './context';
 import { requireProject } from './projects';
 
 export interface PredictionQuery {
@@ -28,9 +28,7 @@ export function queryPredictions(store: Store, projectId: string, query: Predict
     )
     .all(...[project.id, ...(query.iterationId ? [query.iterationId] : []), maxCount]);
   return rows.map((r) => ({
-    resizedImageUri: links.resized(r.hash),
-    thumbnailUri: links.thumbnail(r.hash),
-    originalImageUri: links.original(r.hash),
+    ...imageUris(links, r.hash),
     domain: project.domain_id,
     id: r.id,
     project: project.id,

@@ -8,13 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { PredictionAPIClient, PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
+import type { PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
 import { buildImage, detectContainerRuntime, ensureBaseImage, removeImage, runContainer, stopContainer, waitForLog } from '../support/container-base';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { exportAndDownload } from '../support/exports';
-import { PREDICTION_KEY, startServiceProcess } from '../support/service-process';
-import { PUBLISH_NAME, retrainCompact, trainSmallProject } from '../support/trained-project';
+import { startServiceProcess } from '../support/service-process';
+import { predictionClient } from '../support/sdk';
+import { COMPACT_DOMAIN_ID, PUBLISH_NAME, trainSmallProject } from '../support/trained-project';
 import { freePort } from '../support/net';
 import { unzipTo } from '../support/unzip';
 
@@ -35,10 +35,9 @@ test('the exported Docker package builds and runs as a container that predicts l
   const tag = `localhost/cvlab-export-test:${Date.now()}`;
   const name = `cvlab-export-test-${process.pid}`;
   try {
-    const project = await trainSmallProject(service.url, { publish: false });
-    const iteration = await retrainCompact(project);
-    await project.trainer.publishIteration(project.projectId, iteration.id as string, PUBLISH_NAME, 'local');
-    const { zip } = await exportAndDownload(project.trainer, project.projectId, iteration.id as string, 'DockerFile', 'Linux');
+    // Exports need a compact domain: train on one from the start.
+    const project = await trainSmallProject(service.url, { domainId: COMPACT_DOMAIN_ID });
+    const { zip } = await exportAndDownload(project.trainer, project.projectId, project.iterationId, 'DockerFile', 'Linux');
     const context = mkdtempSync(path.join(os.tmpdir(), 'docker-context-'));
     await unzipTo(zip, context);
 
@@ -47,7 +46,7 @@ test('the exported Docker package builds and runs as a container that predicts l
     const container = await runContainer(tag, { name, network: 'host', publish: port, env: { PORT: String(port) }, runtime: runtime.kind });
     await waitForLog(container, /Running on/);
 
-    const predictor = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': PREDICTION_KEY } }), service.url);
+    const predictor = predictionClient(service.url);
     for (const className of CLASSES) {
       const file = imageFiles('test', className)[0];
       const response = await fetch(`${container.url}/image`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: readImage(file) });

@@ -12,12 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PredictionAPIClient, PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { exportAndDownload } from '../support/exports';
-import { PREDICTION_KEY, startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { predictionClient } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, retrainCompact, trainSmallProject, type TrainedProject } from '../support/trained-project';
 import { freePort } from '../support/net';
 import { unzipTo } from '../support/unzip';
@@ -65,7 +65,7 @@ describe('exports', () => {
   before(async () => {
     service = await startServiceProcess();
     project = await trainSmallProject(service.url, { publish: false });
-    predictor = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': PREDICTION_KEY } }), service.url);
+    predictor = predictionClient(service.url);
   });
   after(async () => {
     await service?.stop();

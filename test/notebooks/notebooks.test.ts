@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PredictionAPIClient } from '@azure/cognitiveservices-customvision-prediction';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
 import { PROJECT_ROOT, executeNotebook } from '../../scripts/jupyter';
 import { buildLib, NOTEBOOKS } from '../../scripts/lab';
 import { withOfflinePage } from '../support/browser';
 import { notebookPrerequisite, skipUnlessRequired } from '../support/prerequisites';
 import { imageFiles, CLASSES, readImage } from '../support/dataset';
 import { PREDICTION_KEY, startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
+import { predictionClient } from '../support/sdk';
 
 const OUT = path.join(PROJECT_ROOT, 'out', 'notebooks-test', 'lab');
 
@@ -81,7 +80,7 @@ describe('the lab notebooks, executed headless against the local service', async
     const shown = new Map([...grid.matchAll(/([a-z]+-\d+\.png)<br\/>(\w+) [\d.]+%/g)].map((m) => [m[1], m[2]]));
     assert.equal(shown.size, 30, 'the grid shows the 30 test images');
     const projectId = /Project "[^"]+" \(([0-9a-f-]{36})\)/.exec(stdout)?.[1] as string;
-    const predictor = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': PREDICTION_KEY } }), service.url);
+    const predictor = predictionClient(service.url);
     for (const file of CLASSES.flatMap((c) => imageFiles('test', c))) {
       const answer = await predictor.classifyImageWithNoStore(projectId, 'aerial-classifier', readImage(file));
       assert.equal(shown.get(path.basename(file)), answer.predictions?.[0].tagName, path.basename(file));

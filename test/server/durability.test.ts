@@ -2,18 +2,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { TrainingAPIClient } from '@azure/cognitiveservices-customvision-training';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
-import { startServiceProcess, TRAINING_KEY } from '../support/service-process';
+import { startServiceProcess } from '../support/service-process';
+import { trainingClient } from '../support/sdk';
 
-const clientFor = (url: string) => new TrainingAPIClient(new ApiKeyCredentials({ inHeader: { 'Training-key': TRAINING_KEY } }), url);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('durability', () => {
   it('an iteration interrupted by kill -9 is resumed at the next start, never stuck in Training', async () => {
     let service = await startServiceProcess();
-    let trainer = clientFor(service.url);
+    let trainer = trainingClient(service.url);
     const projectId = (await trainer.createProject('crash during training')).id as string;
     for (const name of CLASSES) {
       const tagId = (await trainer.createTag(projectId, name)).id as string;
@@ -26,7 +24,7 @@ describe('durability', () => {
 
     service = await startServiceProcess({ dataDir: service.dataDir });
     try {
-      trainer = clientFor(service.url);
+      trainer = trainingClient(service.url);
       let iteration = await trainer.getIteration(projectId, started.id as string);
       const deadline = Date.now() + 120_000;
       while (iteration.status === 'Training' && Date.now() < deadline) {
@@ -44,7 +42,7 @@ describe('durability', () => {
 
   it('after kill -9 mid-upload, every acknowledged image is there, intact, and no half-stored one', async () => {
     let service = await startServiceProcess();
-    let trainer = clientFor(service.url);
+    let trainer = trainingClient(service.url);
     const projectId = (await trainer.createProject('crash during upload')).id as string;
     const tagId = (await trainer.createTag(projectId, 'Developed')).id as string;
     const files = [...imageFiles('train', 'Developed'), ...imageFiles('train', 'Cultivated')];
@@ -69,7 +67,7 @@ describe('durability', () => {
 
     service = await startServiceProcess({ dataDir: service.dataDir });
     try {
-      trainer = clientFor(service.url);
+      trainer = trainingClient(service.url);
       const stored = [];
       for (let skip = 0; ; skip += 256) {
         const page = await trainer.getTaggedImages(projectId, { take: 256, skip });

@@ -4,10 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { TrainingAPIClient } from '@azure/cognitiveservices-customvision-training';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
 import sharp from 'sharp';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
+import { trainingClient } from '../support/sdk';
 
 type SdkError = { statusCode?: number; code?: string; message?: string };
 const isError = (status: number, code: string) => (e: SdkError) => {
@@ -35,7 +35,7 @@ describe('errors and limits of the Training API', () => {
 
   before(async () => {
     service = await startServiceProcess();
-    trainer = new TrainingAPIClient(new ApiKeyCredentials({ inHeader: { 'Training-key': TRAINING_KEY } }), service.url);
+    trainer = trainingClient(service.url);
     base = `${service.url}/customvision/v3.4-preview/training`;
     projectId = (await trainer.createProject('errors')).id as string;
     tagId = (await trainer.createTag(projectId, 'Barren')).id as string;
@@ -48,7 +48,7 @@ describe('errors and limits of the Training API', () => {
   });
 
   it('a wrong or missing Training-Key gets 401 with the spec error body', async () => {
-    const wrong = new TrainingAPIClient(new ApiKeyCredentials({ inHeader: { 'Training-key': 'not-the-key' } }), service.url);
+    const wrong = trainingClient(service.url, 'not-the-key');
     await assert.rejects(wrong.getProjects(), isError(401, 'Unauthorized'));
     const response = await fetch(`${base}/projects`);
     assert.equal(response.status, 401);

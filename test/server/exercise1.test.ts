@@ -4,36 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import path from 'node:path';
 import { TrainingAPIClient, TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
-import { startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
+import { trainingClient, uploadTagged, waitForIteration } from '../support/sdk';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 
 type Iteration = TrainingAPIModels.Iteration;
-
-function client(url: string, key = TRAINING_KEY): TrainingAPIClient {
-  return new TrainingAPIClient(new ApiKeyCredentials({ inHeader: { 'Training-key': key } }), url);
-}
-
-async function waitForTraining(trainer: TrainingAPIClient, projectId: string, iterationId: string, timeoutMs = 180_000): Promise<Iteration> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const iteration = await trainer.getIteration(projectId, iterationId);
-    if (iteration.status !== 'Training') return iteration;
-    if (Date.now() > deadline) throw new Error(`iteration ${iterationId} still Training after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-async function uploadFolder(trainer: TrainingAPIClient, projectId: string, files: string[], tagId: string): Promise<TrainingAPIModels.ImageCreateSummary[]> {
-  const summaries = [];
-  for (let i = 0; i < files.length; i += 64) {
-    const images = files.slice(i, i + 64).map((file) => ({ name: path.basename(file), contents: readImage(file), tagIds: [tagId] }));
-    summaries.push(await trainer.createImagesFromFiles(projectId, { images }));
-  }
-  return summaries;
-}
 
 describe('Exercise 1 with the official Training SDK against the local service', () => {
   let service: ServiceProcess;
@@ -47,7 +23,7 @@ describe('Exercise 1 with the official Training SDK against the local service', 
 
   before(async () => {
     service = await startServiceProcess();
-    trainer = client(service.url);
+    trainer = trainingClient(service.url);
   });
   after(async () => {
     await service?.stop();
@@ -69,7 +45,7 @@ describe('Exercise 1 with the official Training SDK against the local service', 
 
   it('uploads the 450 training images in batches of 64, each acknowledged OK', async () => {
     for (const name of CLASSES) {
-      const summaries = await uploadFolder(trainer, projectId, imageFiles('train', name), tagIds[name]);
+      const summaries = await uploadTagged(trainer, projectId, imageFiles('train', name), tagIds[name]);
       for (const s of summaries) {
         assert.equal(s.isBatchSuccessful, true);
         assert.ok(s.images?.every((i) => i.status === 'OK' && i.image?.tags?.[0]?.tagName === name));
@@ -109,7 +85,7 @@ describe('Exercise 1 with the official Training SDK against the local service', 
     const t0 = Date.now();
     await trainer.getProject(projectId);
     assert.ok(Date.now() - t0 < 1000, 'a request during training answered within a second');
-    iteration1 = await waitForTraining(trainer, projectId, started.id as string);
+    iteration1 = await waitForIteration(trainer, projectId, started.id as string);
     assert.equal(iteration1.status, 'Completed', iteration1.trainingErrorDetails ?? '');
     assert.ok(iteration1.trainedAt instanceof Date);
     assert.equal(iteration1.classificationType, 'Multiclass');
@@ -183,12 +159,12 @@ describe('Exercise 1 with the official Training SDK against the local service', 
   });
 
   it('adds Developed-SecondBatch and trains iteration 2, at least as good as iteration 1', async () => {
-    const summaries = await uploadFolder(trainer, projectId, imageFiles('train', 'Developed-SecondBatch'), tagIds.Developed);
+    const summaries = await uploadTagged(trainer, projectId, imageFiles('train', 'Developed-SecondBatch'), tagIds.Developed);
     assert.ok(summaries.every((s) => s.isBatchSuccessful));
     assert.equal((await trainer.getTaggedImageCount(projectId)).body, 500);
     const started = await trainer.trainProject(projectId);
     assert.equal(started.name, 'Iteration 2');
-    iteration2 = await waitForTraining(trainer, projectId, started.id as string);
+    iteration2 = await waitForIteration(trainer, projectId, started.id as string);
     assert.equal(iteration2.status, 'Completed', iteration2.trainingErrorDetails ?? '');
     const performance2 = await trainer.getIterationPerformance(projectId, iteration2.id as string);
     assert.ok((performance2.precision as number) >= (performance1.precision as number) - 0.01);
@@ -217,7 +193,7 @@ describe('Exercise 1 with the official Training SDK against the local service', 
     };
     assert.equal(await service.stop(), 0, 'SIGTERM shuts the service down cleanly');
     service = await startServiceProcess({ dataDir: service.dataDir });
-    trainer = client(service.url);
+    trainer = trainingClient(service.url);
     assert.deepEqual(await trainer.getProjects(), before.projects);
     assert.deepEqual(await trainer.getTags(projectId), before.tags);
     assert.deepEqual(await trainer.getIterations(projectId), before.iterations);

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { PredictionAPIClient } from '@azure/cognitiveservices-customvision-prediction';
-import { ApiKeyCredentials } from '@azure/ms-rest-js';
 import sharp from 'sharp';
 import { PROJECT_ROOT } from '../../datasets/env';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
-import { PREDICTION_KEY, startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { PREDICTION_KEY, startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
+import { predictionClient } from '../support/sdk';
 import { PUBLISH_NAME, trainSmallProject, type TrainedProject } from '../support/trained-project';
 
 type SdkError = { statusCode?: number; code?: string; message?: string };
@@ -33,7 +33,7 @@ describe('Prediction API', () => {
   before(async () => {
     service = await startServiceProcess();
     project = await trainSmallProject(service.url);
-    predictor = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': PREDICTION_KEY } }), service.url);
+    predictor = predictionClient(service.url);
     imageServer = http.createServer((req, res) => {
       const name = decodeURIComponent((req.url ?? '').slice(1));
       const match = CLASSES.flatMap((c) => imageFiles('test', c)).find((f) => path.basename(f) === name);
@@ -132,10 +132,10 @@ describe('Prediction API', () => {
   });
 
   it('refuses a wrong key, an unpublished name, a corrupt image, an oversized image and a body that is not an image', async () => {
-    const wrong = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': 'wrong' } }), service.url);
+    const wrong = predictionClient(service.url, 'wrong');
     await assert.rejects(wrong.classifyImage(project.projectId, PUBLISH_NAME, readImage(testFile)), isError(401, 'Unauthorized'));
     // The training key is not a prediction key.
-    const trainingKeyClient = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': 'test-training-key' } }), service.url);
+    const trainingKeyClient = predictionClient(service.url, TRAINING_KEY);
     await assert.rejects(trainingKeyClient.classifyImage(project.projectId, PUBLISH_NAME, readImage(testFile)), isError(401, 'Unauthorized'));
     await assert.rejects(predictor.classifyImage(project.projectId, 'never-published', readImage(testFile)), isError(404, 'NotFoundIteration'));
     const png = readImage(testFile);
@@ -158,7 +158,7 @@ describe('Prediction API', () => {
     // The test service runs with --allow-private-urls; a second one on the same data, without it, refuses loopback URLs.
     const closed = await startServiceProcess({ dataDir: service.dataDir, allowPrivateUrls: false });
     try {
-      const client = new PredictionAPIClient(new ApiKeyCredentials({ inHeader: { 'Prediction-key': PREDICTION_KEY } }), closed.url);
+      const client = predictionClient(closed.url);
       await assert.rejects(
         client.classifyImageUrl(project.projectId, PUBLISH_NAME, { url: `${imageRoot}/${path.basename(testFile)}` }),
         (e: SdkError) => e.statusCode === 400 && e.code === 'BadRequestImageUrl' && /private or loopback/.test(e.message ?? ''),

@@ -1,7 +1,8 @@
 /** Cross-validation must be honest: held-out predictions come from heads that never saw those images. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assignFolds, fitFold, seededRandom, trainClassifier, trainClassifierInParallel } from '../../../server/ml/crossval';
+import { assignFolds, fitFold, trainClassifier, trainClassifierInParallel } from '../../../server/ml/crossval';
+import { seededRandom } from '../../../server/ml/random';
 import { predictHead } from '../../../server/ml/head';
 
 /** Gaussian features; `signal` moves each class's mean apart (0 = features say nothing about the label). */

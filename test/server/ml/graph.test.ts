@@ -16,7 +16,7 @@ import {
   POOLED_TENSOR,
   POOLED_ZERO_POINT,
 } from '../../../server/ml/graph';
-import { decodeRgb, INPUT_SIZE, rgbTensor } from '../../../server/ml/image';
+import { imageTensor, INPUT_SIZE } from '../../../server/ml/image';
 import { RAW_INPUT } from '../../../server/ml/preprocess-graph';
 import { CLASSES, imageFiles } from '../../support/dataset';
 
@@ -46,7 +46,7 @@ describe('exposeFeatures', () => {
     (model.graph as onnx.GraphProto).output.push(onnx.ValueInfoProto.create({ name: POOLED_TENSOR, type: { tensorType: { elemType: onnx.TensorProto.DataType.UINT8 } } }));
     reference = await ort.InferenceSession.create(Buffer.from(onnx.ModelProto.encode(model).finish()));
     const files = CLASSES.flatMap((c) => imageFiles('train', c).slice(0, 2));
-    raw = await Promise.all(files.map(async (f) => rgbTensor(await decodeRgb(readFileSync(f)))));
+    raw = await Promise.all(files.map((f) => imageTensor(readFileSync(f))));
   });
 
   /** The zoo model's own pooled tensor (uint8) and 1000-way output, with the normalisation done here in TS. */
