@@ -53,7 +53,7 @@ function describeGot(m: Mismatch): string {
  * Streams `source` into a temp file next to `dest`, hashing as it goes, and renames it over
  * `dest` only if size and sha256 match. The temp file is removed on every other outcome.
  */
-async function writeVerified(entry: ManifestEntry, dest: string, source: Readable, opts: TransferOptions & { onChunk?: () => void }): Promise<void> {
+async function writeVerified(entry: ManifestEntry, dest: string, openSource: () => Readable, opts: TransferOptions & { onChunk?: () => void }): Promise<void> {
   await fs.promises.mkdir(path.dirname(dest), { recursive: true });
   const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
   const hash = crypto.createHash('sha256');
@@ -75,7 +75,9 @@ async function writeVerified(entry: ManifestEntry, dest: string, source: Readabl
   const handle = await fs.promises.open(tmp, 'wx');
   let renamed = false;
   try {
-    await pipeline(source, meter, handle.createWriteStream(), { signal: opts.signal });
+    // Created only now, with pipeline's listeners attached at once: a stream that errors while
+    // nobody listens (an aborted download during the awaits above) would be an uncaught exception.
+    await pipeline(openSource(), meter, handle.createWriteStream(), { signal: opts.signal });
     const sha256 = hash.digest('hex');
     if (bytes !== entry.bytes || sha256 !== entry.sha256) throw new Mismatch(bytes, sha256, false);
     await fs.promises.rename(tmp, dest);
@@ -103,7 +105,7 @@ export async function copyFromMirror(entry: ManifestEntry, mirror: string, dest:
     throw new AssetError(entry.path, `${entry.path} in the assets mirror is corrupt: ${src} has ${st.size} bytes, the manifest expects ${describeExpected(entry)}. ${fix}`);
   }
   try {
-    await writeVerified(entry, dest, fs.createReadStream(src), opts);
+    await writeVerified(entry, dest, () => fs.createReadStream(src), opts);
   } catch (err) {
     if (err instanceof Mismatch) {
       throw new AssetError(entry.path, `${entry.path} in the assets mirror fails its checksum: ${src} has ${describeGot(err)}, the manifest expects ${describeExpected(entry)}. ${fix}`);
@@ -159,9 +161,9 @@ async function attempt(entry: ManifestEntry, dest: string, opts: DownloadOptions
       throw new Error(why);
     }
     timer.refresh();
-    const body = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+    const body = res.body as unknown as WebReadableStream<Uint8Array>;
     try {
-      await writeVerified(entry, dest, body, { signal: ctrl.signal, onBytes: opts.onBytes, onChunk: () => timer.refresh() });
+      await writeVerified(entry, dest, () => Readable.fromWeb(body), { signal: ctrl.signal, onBytes: opts.onBytes, onChunk: () => timer.refresh() });
     } catch (err) {
       if (err instanceof Mismatch) throw err;
       if (ctrl.signal.aborted) throw ctrl.signal.reason;
