@@ -50,7 +50,7 @@ function describeGot(m: Mismatch): string {
 }
 
 /**
- * Streams `source` into a temp file next to `dest`, hashing as it goes, and renames it over
+ * Streams `openSource()` into a temp file next to `dest`, hashing as it goes, and renames it over
  * `dest` only if size and sha256 match. The temp file is removed on every other outcome.
  */
 async function writeVerified(entry: ManifestEntry, dest: string, openSource: () => Readable, opts: TransferOptions & { onChunk?: () => void }): Promise<void> {
