@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceConfig } from './config';
 import { buildApp } from './http/app';
 import { ImageUriSigner } from './http/images';
-import { buildPackage } from './export/packages';
+import { writePackage } from './export/packages';
 import { LocalClassifier } from './ml/pipeline';
 import { WorkerTrainer } from './ml/trainer';
 import type { Store } from './projects/context';
@@ -43,7 +43,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   const queue = new TrainingQueue(store, new WorkerTrainer({ modelPath: config.modelPath, databasePath, blobRoot }), log);
   const classifier = new LocalClassifier(config.modelPath);
   const predictor = new Predictor(store, classifier);
-  const exporter = new Exporter(store, config.dataDir, (source) => buildPackage(source, config.modelPath), log);
+  const exporter = new Exporter(store, config.dataDir, (source, target) => writePackage(source, config.modelPath, target), log);
   exporter.sweep();
   const app = await buildApp({
     store,

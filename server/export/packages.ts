@@ -4,7 +4,10 @@
  * with the model, a bundled prediction server and its native runtime packages).
  */
 import { createHash } from 'node:crypto';
-import JSZip from 'jszip';
+import { createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ZipFile } from 'yazl';
 import type { ExportSource } from '../projects/exports';
 import { bundledServer } from './bundle';
 import { buildClassifierModel, IMAGE_METADATA, MODEL_INPUT, MODEL_OUTPUT, type ClassifierModel } from './classifier-model';
@@ -71,21 +74,40 @@ function modelFiles(source: ExportSource, modelPath: string): Record<string, Buf
   };
 }
 
-async function zipOf(add: (zip: JSZip) => void): Promise<Buffer> {
-  const zip = new JSZip();
-  add(zip);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 }, platform: 'UNIX' });
+/** One file of a package: its content, or a file on this machine streamed in (the 64 MB of runtime libraries). */
+type PackageEntry = { path: string; mode?: number } & ({ content: Buffer | string } | { source: string });
+
+/**
+ * Writes the entries as a zip at `target` and returns its size. yazl deflates with Node's zlib on
+ * the thread pool, so building a Docker package does not hold up the service's event loop.
+ */
+async function writeZip(target: string, entries: PackageEntry[]): Promise<number> {
+  const zip = new ZipFile();
+  const output = zip.outputStream as Readable;
+  // yazl reports a bad input (a runtime file gone missing) on the ZipFile: end the stream with it.
+  zip.once('error', (error: Error) => output.destroy(error));
+  const mtime = new Date();
+  for (const entry of entries) {
+    // A regular file (0o100000) with the entry's permission bits.
+    const options = { mtime, mode: 0o100000 | (entry.mode ?? 0o644), compressionLevel: 6 };
+    if ('source' in entry) zip.addFile(entry.source, entry.path, options);
+    else zip.addBuffer(Buffer.from(entry.content), entry.path, options);
+  }
+  zip.end();
+  const out = createWriteStream(target);
+  await pipeline(output, out);
+  return out.bytesWritten;
 }
 
-export async function buildOnnxPackage(source: ExportSource, modelPath: string): Promise<Buffer> {
-  const files = modelFiles(source, modelPath);
-  return zipOf((zip) => {
-    for (const [name, content] of Object.entries(files)) zip.file(name, content);
-    zip.file('README.md', onnxReadme(source));
-  });
+function namedEntries(files: Record<string, Buffer | string>, prefix = ''): PackageEntry[] {
+  return Object.entries(files).map(([name, content]) => ({ path: `${prefix}${name}`, content }));
 }
 
-export async function buildDockerPackage(source: ExportSource, modelPath: string): Promise<Buffer> {
+export function writeOnnxPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
+  return writeZip(target, namedEntries({ ...modelFiles(source, modelPath), 'README.md': onnxReadme(source) }));
+}
+
+export async function writeDockerPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
   const files = modelFiles(source, modelPath);
   const server = await bundledServer();
   const info = {
@@ -95,21 +117,24 @@ export async function buildDockerPackage(source: ExportSource, modelPath: string
     outputName: MODEL_OUTPUT,
     tags: source.tags,
   };
-  return zipOf((zip) => {
-    zip.file('Dockerfile', dockerfile());
-    zip.file('README.md', dockerReadme(source));
-    const app = zip.folder('app') as JSZip;
-    for (const [name, content] of Object.entries(files)) app.file(name, content);
-    app.file('server.js', server);
-    app.file('export-info.json', `${JSON.stringify(info, null, 2)}\n`);
-    app.file('package.json', `${JSON.stringify({ name: 'customvision-export', private: true, main: 'server.js', scripts: { start: 'node server.js' } }, null, 2)}\n`);
-    for (const file of runtimeFiles()) app.file(file.path, file.bytes, { unixPermissions: file.mode });
-  });
+  return writeZip(target, [
+    ...namedEntries({ Dockerfile: dockerfile(), 'README.md': dockerReadme(source) }),
+    ...namedEntries(
+      {
+        ...files,
+        'server.js': server,
+        'export-info.json': `${JSON.stringify(info, null, 2)}\n`,
+        'package.json': `${JSON.stringify({ name: 'customvision-export', private: true, main: 'server.js', scripts: { start: 'node server.js' } }, null, 2)}\n`,
+      },
+      'app/',
+    ),
+    ...runtimeFiles().map((file) => ({ path: `app/${file.path}`, source: file.source, mode: file.mode })),
+  ]);
 }
 
-/** The builder the service's exporter uses; `modelPath` is the backbone the service trained with. */
-export function buildPackage(source: ExportSource, modelPath: string): Promise<Buffer> {
-  if (source.platform === 'ONNX') return buildOnnxPackage(source, modelPath);
-  if (source.platform === 'DockerFile') return buildDockerPackage(source, modelPath);
+/** The builder the service's exporter uses: writes the package zip at `target`; `modelPath` is the backbone the service trained with. */
+export function writePackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
+  if (source.platform === 'ONNX') return writeOnnxPackage(source, modelPath, target);
+  if (source.platform === 'DockerFile') return writeDockerPackage(source, modelPath, target);
   return Promise.reject(new Error(`no package builder for ${source.platform}`));
 }

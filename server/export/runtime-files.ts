@@ -1,10 +1,12 @@
 /** @module The files of the native runtime packages (onnxruntime-node, sharp) that a Linux x64 Docker package carries. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PackagedFile {
+  /** Where the file goes in the package's app/ folder. */
   path: string;
-  bytes: Buffer;
+  /** Where it is on this machine (streamed into the zip, never held in memory). */
+  source: string;
   /** Unix mode bits to keep (shared libraries must stay readable; binaries executable). */
   mode: number;
 }
@@ -31,7 +33,7 @@ function walk(dir: string, prefix = ''): string[] {
   });
 }
 
-/** Every runtime file under `node_modules/...`, read once per process (they do not change while it runs). */
+/** Every runtime file under `node_modules/...`, listed once per process (they do not change while it runs). */
 let cached: PackagedFile[] | undefined;
 export function runtimeFiles(): PackagedFile[] {
   cached ??= RUNTIME.flatMap(({ name, include }) => {
@@ -40,7 +42,7 @@ export function runtimeFiles(): PackagedFile[] {
       .filter(include)
       .map((relative) => {
         const full = path.join(root, relative);
-        return { path: `node_modules/${name}/${relative}`, bytes: readFileSync(full), mode: statSync(full).mode & 0o777 };
+        return { path: `node_modules/${name}/${relative}`, source: full, mode: statSync(full).mode & 0o777 };
       });
   });
   return cached;

@@ -1,6 +1,6 @@
 /** @module Exports of trained iterations: the spec's rules (compact domains, platforms), and their asynchronous building. */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { badRequest, notFound } from '../errors';
 import { newId, now, type Store } from './context';
@@ -43,7 +43,8 @@ export interface ExportSource {
   tags: { id: string; name: string; type: string }[];
 }
 
-export type PackageBuilder = (source: ExportSource) => Promise<Buffer>;
+/** Writes the package zip at `target`; resolves to its size in bytes. */
+export type PackageBuilder = (source: ExportSource, target: string) => Promise<number>;
 
 /** The file name real exports use: `<iteration id without dashes>.<Platform>.<Flavor>.zip`. */
 export function packageFileName(iterationId: string, platform: string, flavor: string | null): string {
@@ -147,10 +148,11 @@ export class Exporter {
 
   private async run(row: ExportRow, iteration: IterationRow): Promise<void> {
     const started = Date.now();
+    const target = this.fileOf(row.token);
     try {
       const head = iterationModel(this.store, iteration.id);
       if (!head) throw new Error(`iteration ${iteration.id} has no trained model`);
-      const bytes = await this.build({
+      const source: ExportSource = {
         platform: row.platform,
         flavor: row.flavor,
         projectId: iteration.project_id,
@@ -158,13 +160,13 @@ export class Exporter {
         domainType: 'Classification',
         head,
         tags: readSnapshot(this.store, iteration.id).tags,
-      });
-      const target = this.fileOf(row.token);
-      writeFileSync(`${target}.tmp`, bytes);
+      };
+      const bytes = await this.build(source, `${target}.tmp`);
       renameSync(`${target}.tmp`, target);
       this.setStatus(row.id, 'Done', null);
-      this.log(`${now()} export ${row.platform}${row.flavor ? `/${row.flavor}` : ''} of iteration ${iteration.id} Done in ${Date.now() - started} ms (${bytes.length} bytes)`);
+      this.log(`${now()} export ${row.platform}${row.flavor ? `/${row.flavor}` : ''} of iteration ${iteration.id} Done in ${Date.now() - started} ms (${bytes} bytes)`);
     } catch (error) {
+      rmSync(`${target}.tmp`, { force: true });
       const reason = error instanceof Error ? error.message : String(error);
       this.setStatus(row.id, 'Failed', reason);
       this.log(`${now()} export ${row.platform} of iteration ${iteration.id} Failed: ${reason}`);
