@@ -10,13 +10,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
 import { buildImage, detectContainerRuntime, ensureBaseImage, removeImage, runContainer, stopContainer, waitForLog } from '../support/container-base';
+import { downloadExport, exportIteration, unzip } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
-import { exportAndDownload } from '../support/exports';
 import { startServiceProcess } from '../support/service-process';
 import { predictionClient } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, trainSmallProject } from '../support/trained-project';
 import { freePort } from '../support/net';
-import { unzipTo } from '../support/unzip';
 
 
 test('the exported Docker package builds and runs as a container that predicts like the service', async (t) => {
@@ -37,9 +36,9 @@ test('the exported Docker package builds and runs as a container that predicts l
   try {
     // Exports need a compact domain: train on one from the start.
     const project = await trainSmallProject(service.url, { domainId: COMPACT_DOMAIN_ID });
-    const { zip } = await exportAndDownload(project.trainer, project.projectId, project.iterationId, 'DockerFile', 'Linux');
+    const exported = await exportIteration(project.trainer, project.projectId, project.iterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
     const context = mkdtempSync(path.join(os.tmpdir(), 'docker-context-'));
-    await unzipTo(zip, context);
+    await unzip(await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'docker-download-'))), context);
 
     await buildImage(context, tag, { BASE_IMAGE: base }, { runtime: runtime.kind });
     const port = await freePort();

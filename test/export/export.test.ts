@@ -14,13 +14,12 @@ import { after, before, describe, it } from 'node:test';
 import { PredictionAPIClient, PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { downloadExport, exportIteration, unzip } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
-import { exportAndDownload } from '../support/exports';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { predictionClient } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, retrainCompact, trainSmallProject, type TrainedProject } from '../support/trained-project';
 import { freePort } from '../support/net';
-import { unzipTo } from '../support/unzip';
 
 type SdkError = { statusCode?: number; code?: string; message?: string };
 const testImages = () => CLASSES.flatMap((c) => imageFiles('test', c));
@@ -104,10 +103,11 @@ describe('exports', () => {
   });
 
   it('exports ONNX whose model, fed as its manifest says, gives the endpoint\'s probabilities for every test image', async () => {
-    const { exported, zip } = await exportAndDownload(project.trainer, project.projectId, compactIterationId, 'ONNX');
+    const exported = await exportIteration(project.trainer, project.projectId, compactIterationId, 'ONNX', { pollIntervalInMs: 200 });
     assert.match(exported.downloadUri as string, new RegExp(`/${compactIterationId.replace(/-/g, '')}\\.ONNX\\.zip$`));
     const folder = mkdtempSync(path.join(os.tmpdir(), 'onnx-export-'));
-    const names = await unzipTo(zip, folder);
+    const zipFile = await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'onnx-download-')));
+    const names = (await unzip(zipFile, folder)).map((f) => f.path);
     assert.deepEqual(names.sort(), ['README.md', 'cvexport.manifest', 'labels.txt', 'metadata_properties.json', 'model.onnx']);
     const manifest = JSON.parse(readFileSync(path.join(folder, 'cvexport.manifest'), 'utf8')) as Manifest & Record<string, unknown>;
     for (const key of ['DomainType', 'Platform', 'Flavor', 'ExporterVersion', 'ExportedDate', 'IterationId', 'ModelFileName', 'LabelFileName', 'ModelFileSHA1', 'SchemaVersion', 'MetadataPropsFileName']) {
@@ -135,9 +135,10 @@ describe('exports', () => {
   });
 
   it('exports a Docker package whose server, started with node, answers like the service', async () => {
-    const { zip } = await exportAndDownload(project.trainer, project.projectId, compactIterationId, 'DockerFile', 'Linux');
+    const exported = await exportIteration(project.trainer, project.projectId, compactIterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
     const folder = mkdtempSync(path.join(os.tmpdir(), 'docker-export-'));
-    const names = await unzipTo(zip, folder);
+    const zipFile = await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'docker-download-')));
+    const names = (await unzip(zipFile, folder)).map((f) => f.path);
     for (const name of ['Dockerfile', 'app/server.js', 'app/model.onnx', 'app/labels.txt', 'app/cvexport.manifest', 'app/metadata_properties.json']) {
       assert.ok(names.includes(name), `package has ${name}`);
     }
