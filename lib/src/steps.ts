@@ -70,7 +70,8 @@ export async function showConfusionMatrix(lab: Lab, projectId: string, iteration
 
 /** Quick-tests the test images against an iteration (not published) and shows them in a grid. */
 export async function quickTest(lab: Lab, projectId: string, iteration: TrainingAPIModels.Iteration, perTag = 4): Promise<{ file: string; tag: string; predicted: string; probability: number }[]> {
-  const chosen = TAGS.flatMap((tag) => testImages().filter((t) => t.tag === tag).slice(0, perTag));
+  const images = testImages();
+  const chosen = TAGS.flatMap((tag) => images.filter((t) => t.tag === tag).slice(0, perTag));
   const results = [];
   for (const { file, tag } of chosen) {
     const prediction = await lab.trainer.quickTestImage(projectId, readFileSync(file), { iterationId: iteration.id, store: false });
