@@ -34,15 +34,15 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writ
 import path from 'node:path';
 
 /** Global flags for every podman call on this machine. */
-export const PODMAN_GLOBAL_FLAGS: readonly string[] = ['--runtime', 'runc', '--cgroup-manager=cgroupfs'];
+const PODMAN_GLOBAL_FLAGS: readonly string[] = ['--runtime', 'runc', '--cgroup-manager=cgroupfs'];
 /** Limits that `podman build` and `podman run` need here (podman's defaults exceed the sandbox's hard limits). */
-export const SANDBOX_ULIMITS: readonly string[] = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+const SANDBOX_ULIMITS: readonly string[] = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 /** The base image that exported Docker packages build `FROM` in tests (their `ARG BASE_IMAGE`). */
-export const DEFAULT_BASE_IMAGE = 'localhost/cvlab-node-base:latest';
+const DEFAULT_BASE_IMAGE = 'localhost/cvlab-node-base:latest';
 /** Cache for debootstrap's .deb files and the base rootfs tarball: outside the repo, survives reboots. */
-export const DEFAULT_CACHE_DIR = process.env.CVLAB_CONTAINER_CACHE ?? '/var/tmp/cvlab-container-base';
+const DEFAULT_CACHE_DIR = process.env.CVLAB_CONTAINER_CACHE ?? '/var/tmp/cvlab-container-base';
 /** Packages the base image gets on top of debootstrap's minbase (ca-certificates; libstdc++6 for Node, sharp, onnxruntime). */
-export const BASE_PACKAGES: readonly string[] = ['ca-certificates', 'libstdc++6'];
+const BASE_PACKAGES: readonly string[] = ['ca-certificates', 'libstdc++6'];
 /** Bump when the recipe below changes, so existing base images are rebuilt. */
 const RECIPE_VERSION = 1;
 
@@ -74,7 +74,7 @@ export interface CommandOptions {
   log?: LogFn;
 }
 
-export class CommandError extends Error {
+class CommandError extends Error {
   constructor(readonly result: CommandResult) {
     super(
       `${result.command} failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.code}`}, ` +
@@ -90,7 +90,7 @@ function tail(text: string, max: number): string {
 }
 
 /** Runs a command without a shell; resolves with its output (ENOENT resolves with code 127). */
-export function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const command = [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -130,12 +130,12 @@ export function runCommand(file: string, args: readonly string[], options: Comma
 }
 
 /** Runs `podman` with {@link PODMAN_GLOBAL_FLAGS} before `args`. */
-export function podman(args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+function podman(args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   return runCommand('podman', [...PODMAN_GLOBAL_FLAGS, ...args], options);
 }
 
 /** Runs the container CLI of `runtime`: {@link podman} with its flags, or plain `docker`. */
-export function containerCli(runtime: RuntimeKind, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+function containerCli(runtime: RuntimeKind, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   return runtime === 'podman' ? podman(args, options) : runCommand('docker', args, options);
 }
 
@@ -169,7 +169,7 @@ export async function detectContainerRuntime(): Promise<RuntimeInfo> {
 }
 
 /** The host's OS release (from /etc/os-release): id (`debian`) and codename (`bookworm`). */
-export function hostRelease(): { id: string; codename: string; pretty: string } {
+function hostRelease(): { id: string; codename: string; pretty: string } {
   const text = readFileSync('/etc/os-release', 'utf8');
   const field = (k: string) => new RegExp(`^${k}=("?)(.*)\\1$`, 'm').exec(text)?.[2] ?? '';
   const codename = field('VERSION_CODENAME');
@@ -182,7 +182,7 @@ export function hostRelease(): { id: string; codename: string; pretty: string } 
  * /etc/apt/sources.list and sources.list.d/*.list|*.sources; `CVLAB_DEBIAN_MIRROR` overrides it;
  * falls back to http://deb.debian.org/debian.
  */
-export function defaultDebianMirror(suite: string = hostRelease().codename): string {
+function defaultDebianMirror(suite: string = hostRelease().codename): string {
   if (process.env.CVLAB_DEBIAN_MIRROR) return process.env.CVLAB_DEBIAN_MIRROR;
   const entries: { uri: string; suites: string[] }[] = [];
   const files = ['/etc/apt/sources.list'];
@@ -247,19 +247,19 @@ function baseImageRecipe(o: Required<Pick<EnsureBaseImageOptions, 'suite' | 'nod
   return { key, labels: { 'cvlab.base.key': key, 'cvlab.base.suite': o.suite, 'cvlab.base.node': o.nodeVersion } };
 }
 
-export async function imageExists(image: string, runtime: RuntimeKind = 'podman'): Promise<boolean> {
+async function imageExists(image: string, runtime: RuntimeKind = 'podman'): Promise<boolean> {
   return (await containerCli(runtime, ['image', 'inspect', '--format', '{{.Id}}', image], { timeoutMs: 60_000 })).code === 0;
 }
 
 /** An image's label, or '' if unset. */
-export async function imageLabel(image: string, label: string, runtime: RuntimeKind = 'podman'): Promise<string> {
+async function imageLabel(image: string, label: string, runtime: RuntimeKind = 'podman'): Promise<string> {
   const r = await containerCli(runtime, ['image', 'inspect', '--format', `{{index .Config.Labels "${label}"}}`, image], { timeoutMs: 60_000 });
   const v = r.stdout.trim();
   return r.code === 0 && v !== '<no value>' ? v : '';
 }
 
 /** An image's size in bytes, as the runtime reports it. */
-export async function imageSize(image: string, runtime: RuntimeKind = 'podman'): Promise<number> {
+async function imageSize(image: string, runtime: RuntimeKind = 'podman'): Promise<number> {
   const r = await containerCli(runtime, ['image', 'inspect', '--format', '{{.Size}}', image], { check: true, timeoutMs: 60_000 });
   return Number(r.stdout.trim());
 }
@@ -591,7 +591,7 @@ export function execInContainer(
 }
 
 /** The container's output so far (stdout and stderr). */
-export async function containerLogs(container: string | RunningContainer, runtime: RuntimeKind = 'podman'): Promise<string> {
+async function containerLogs(container: string | RunningContainer, runtime: RuntimeKind = 'podman'): Promise<string> {
   const { name, runtime: rt } = typeof container === 'string' ? { name: container, runtime } : container;
   const r = await containerCli(rt, ['logs', name], { timeoutMs: 60_000 });
   return r.stdout + r.stderr;
