@@ -85,7 +85,7 @@ async function writeZip(target: string, entries: PackageEntry[]): Promise<number
   const zip = new ZipFile();
   const output = zip.outputStream as Readable;
   // yazl reports a bad input (a runtime file gone missing) on the ZipFile: end the stream with it.
-  zip.once('error', (error: Error) => output.destroy(error));
+  zip.on('error', (error: Error) => output.destroy(error));
   const mtime = new Date();
   for (const entry of entries) {
     // A regular file (0o100000) with the entry's permission bits.

@@ -185,11 +185,14 @@ export class Exporter {
     return { file, name: packageFileName(row.iteration_id, row.platform, row.flavor) };
   }
 
-  /** Removes package files whose export rows are gone (deleted iterations or projects). */
+  /**
+   * At startup, before any build: removes packages cut short by a stop (their .tmp files) and
+   * package files whose export rows are gone (deleted iterations or projects).
+   */
   sweep(): void {
     const tokens = new Set(this.store.db.prepare<[], { token: string }>('SELECT token FROM exports').all().map((r) => r.token));
     for (const name of readdirSync(this.folder)) {
-      if (!tokens.has(name.replace(/\.zip(\.tmp)?$/, ''))) rmSync(path.join(this.folder, name), { force: true });
+      if (name.endsWith('.tmp') || !tokens.has(name.replace(/\.zip$/, ''))) rmSync(path.join(this.folder, name), { force: true });
     }
   }
 }

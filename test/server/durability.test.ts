@@ -1,10 +1,14 @@
-/** A service killed with SIGKILL mid-training or mid-upload comes back consistent. */
+/** A service killed with SIGKILL mid-training, mid-upload or mid-export comes back consistent. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { exportIteration } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { startServiceProcess } from '../support/service-process';
 import { trainingClient } from '../support/sdk';
+import { COMPACT_DOMAIN_ID, trainSmallProject } from '../support/trained-project';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -83,6 +87,33 @@ describe('durability', () => {
         assert.ok(datasetHashes.has(sha(bytes)), `image ${image.id} is intact`);
         if (acknowledged.has(image.id as string)) assert.equal(sha(bytes), acknowledged.get(image.id as string));
       }
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('an export cut short by kill -9 reads Failed after the restart, leaves no partial file, and can be requested again', async () => {
+    let service = await startServiceProcess();
+    const { trainer, projectId, iterationId } = await trainSmallProject(service.url, { domainId: COMPACT_DOMAIN_ID, perClass: 10, publish: false });
+    const exportsDir = path.join(service.dataDir, 'exports');
+    await trainer.exportIteration(projectId, iterationId, 'DockerFile', { flavor: 'Linux' });
+    // Kill while the package is being written: its temp file exists and has data.
+    const deadline = Date.now() + 60_000;
+    const partial = () => readdirSync(exportsDir).filter((name) => name.endsWith('.tmp') && statSync(path.join(exportsDir, name)).size > 0);
+    while (partial().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(partial().length, 1, 'a package was being written');
+    await service.kill();
+
+    service = await startServiceProcess({ dataDir: service.dataDir });
+    try {
+      const client = trainingClient(service.url);
+      const [cut] = await client.getExports(projectId, iterationId);
+      assert.equal(cut.status, 'Failed');
+      assert.deepEqual(readdirSync(exportsDir), [], 'no partial package is left');
+      const again = await exportIteration(client, projectId, iterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
+      const zip = Buffer.from(await (await fetch(again.downloadUri as string)).arrayBuffer());
+      assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+      assert.deepEqual(readdirSync(exportsDir).filter((name) => name.endsWith('.tmp')), []);
     } finally {
       await service.stop();
     }
