@@ -54,7 +54,9 @@ async function openJupyter(): Promise<ChildProcess | undefined> {
   }
   await ensureTslabKernel();
   console.log(`Opening ${launcher === 'lab' ? 'JupyterLab' : 'the classic notebook'} on notebooks/ (kernel: TypeScript).`);
-  return spawn(install.jupyter, [launcher, `--notebook-dir=${path.join(PROJECT_ROOT, 'notebooks')}`], { stdio: 'inherit' });
+  // Jupyter refuses to start as root without --allow-root; classroom containers and cloud sandboxes often run as root.
+  const asRoot = process.getuid?.() === 0 ? ['--allow-root'] : [];
+  return spawn(install.jupyter, [launcher, `--notebook-dir=${path.join(PROJECT_ROOT, 'notebooks')}`, ...asRoot], { stdio: 'inherit' });
 }
 
 async function main(): Promise<void> {
