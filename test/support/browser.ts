@@ -1,4 +1,4 @@
-/** @module Opens a local HTML file in headless Chromium (Debian's), offline: every non-file request is refused. */
+/** @module Opens a local HTML file, or a page of a local server, in headless Chromium (Debian's); requests that would leave the machine are refused. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,20 +15,21 @@ export interface OpenedPage {
   refused: string[];
 }
 
-export async function withOfflinePage<T>(htmlFile: string, use: (opened: OpenedPage) => Promise<T>): Promise<T> {
+/** Opens `url` in headless Chromium, refusing every request for which `allowed` is false; `use` gets the page. */
+async function withPage<T>(url: string, allowed: (url: string) => boolean, use: (opened: OpenedPage) => Promise<T>): Promise<T> {
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'cvlab-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const opened: OpenedPage = { page, errors: [], refused: [] };
     await page.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (/^(file|data|blob):/.test(url)) return route.continue();
-      opened.refused.push(url);
+      const requested = route.request().url();
+      if (allowed(requested)) return route.continue();
+      opened.refused.push(requested);
       return route.abort();
     });
     page.on('pageerror', (error) => opened.errors.push(String(error)));
-    await page.goto(`file://${htmlFile}`, { waitUntil: 'load', timeout: 120_000 });
+    await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
     // Debian's nbconvert loads MathJax from /usr/share/javascript: hide its status box in screenshots.
     await page.addStyleTag({ content: '#MathJax_Message { display: none !important; }' });
     return await use(opened);
@@ -36,4 +37,15 @@ export async function withOfflinePage<T>(htmlFile: string, use: (opened: OpenedP
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });
   }
+}
+
+/** A local HTML file, offline: only file, data and blob URLs load. */
+export function withOfflinePage<T>(htmlFile: string, use: (opened: OpenedPage) => Promise<T>): Promise<T> {
+  return withPage(`file://${htmlFile}`, (url) => /^(file|data|blob):/.test(url), use);
+}
+
+/** A page of a local server (a Jupyter server, say): only that origin, data and blob URLs load. */
+export function withLocalServerPage<T>(url: string, use: (opened: OpenedPage) => Promise<T>): Promise<T> {
+  const origin = new URL(url).origin;
+  return withPage(url, (requested) => /^(data|blob):/.test(requested) || requested.startsWith(`${origin}/`) || requested.startsWith(`${origin.replace(/^http/, 'ws')}/`), use);
 }
