@@ -8,7 +8,8 @@ import { Backbone, embedImages } from '../server/ml/backbone';
 import { configViews } from '../server/ml/config';
 import { backbonePath } from '../datasets/paths';
 import { CLASSES, imageFiles } from '../test/support/dataset';
-import { completed, trainingClient, uploadTagged, waitForIteration } from '../test/support/sdk';
+import { trainAndWait } from '../lib/src/training';
+import { trainingClient, uploadTagged } from '../test/support/sdk';
 import type { ServiceProcess } from '../test/support/service-process';
 
 const pct = (x: number | undefined) => `${((x ?? 0) * 100).toFixed(1)}%`;
@@ -22,9 +23,8 @@ async function uploadAll(trainer: TrainingAPIClient, projectId: string, files: s
 
 async function trainAndTime(trainer: TrainingAPIClient, projectId: string): Promise<{ iteration: TrainingAPIModels.Iteration; ms: number }> {
   const started = Date.now();
-  const { id } = await trainer.trainProject(projectId);
   // Polled often: the wall time is a reported figure.
-  const iteration = completed(await waitForIteration(trainer, projectId, id as string, { pollMs: 50 }));
+  const iteration = await trainAndWait(trainer, projectId, { pollIntervalInMs: 50 });
   return { iteration, ms: Date.now() - started };
 }
 

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { provisionAssets } from '../datasets/provision';
 import { loadConfig } from '../lib/src/config';
 import { ensureLocalService } from '../lib/src/local-service';
-import { canInstallJupyterLab, createJupyterLabVenv, ensureTslabKernel, executeNotebook, installHint, jupyterInstall, PROJECT_ROOT } from './jupyter';
+import { canInstallJupyterLab, createJupyterLabVenv, ensureTslabKernel, executeNotebook, installHint, jupyterInstall, PROJECT_ROOT, type JupyterInstall } from './jupyter';
 
 export const NOTEBOOKS = ['01-train-evaluate-improve.ipynb', '02-prediction-endpoint.ipynb', '03-export.ipynb'];
 
@@ -38,16 +38,21 @@ async function executeAll(outDir: string): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
+/** What `npm run lab` opens: JupyterLab when installed, else the classic notebook. */
+export function jupyterLauncher(install: JupyterInstall | undefined): 'lab' | 'notebook' | undefined {
+  return install?.lab ? 'lab' : install?.notebook ? 'notebook' : undefined;
+}
+
 async function openJupyter(): Promise<ChildProcess | undefined> {
   let install = await jupyterInstall();
-  if (!install?.lab && !install?.notebook) {
+  if (!jupyterLauncher(install)) {
     if (await canInstallJupyterLab()) {
       console.log('No Jupyter found: installing JupyterLab into .venv/ (once).');
       await createJupyterLabVenv();
       install = await jupyterInstall();
     }
   }
-  const launcher = install?.lab ? 'lab' : install?.notebook ? 'notebook' : undefined;
+  const launcher = jupyterLauncher(install);
   if (!install || !launcher) {
     console.error(`\nNo Jupyter to open the notebooks with, and pip cannot install JupyterLab here.\n\n${installHint()}\n`);
     return undefined;

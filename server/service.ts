@@ -7,7 +7,7 @@ import type { ServiceConfig } from './config';
 import { buildApp } from './http/app';
 import { ImageUriSigner } from './http/images';
 import { writePackage } from './export/packages';
-import { LocalClassifier } from './ml/pipeline';
+import { LocalClassifier } from './ml/classifier';
 import { WorkerTrainer } from './ml/trainer';
 import type { Store } from './projects/context';
 import { Exporter } from './projects/exports';

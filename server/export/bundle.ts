@@ -9,7 +9,8 @@ let cached: Promise<string> | undefined;
 
 /** The server as one CommonJS file for Node 18+, built once per process. */
 export function bundledServer(): Promise<string> {
-  cached ??= build({
+  if (cached) return cached;
+  cached = build({
     entryPoints: [path.join(__dirname, 'app', 'server.ts')],
     bundle: true,
     platform: 'node',

@@ -75,7 +75,7 @@ function modelFiles(source: ExportSource, modelPath: string): Record<string, Buf
 }
 
 /** One file of a package: its content, or a file on this machine streamed in (the 64 MB of runtime libraries). */
-type PackageEntry = { path: string; mode?: number } & ({ content: Buffer | string } | { source: string });
+type PackageEntry = { path: string } & ({ content: Buffer | string } | { source: string });
 
 /**
  * Writes the entries as a zip at `target` and returns its size. yazl deflates with Node's zlib on
@@ -88,10 +88,9 @@ async function writeZip(target: string, entries: PackageEntry[]): Promise<number
   zip.on('error', (error: Error) => output.destroy(error));
   const mtime = new Date();
   for (const entry of entries) {
-    // A regular file (0o100000) with the entry's permission bits.
-    const options = { mtime, mode: 0o100000 | (entry.mode ?? 0o644), compressionLevel: 6 };
-    if ('source' in entry) zip.addFile(entry.source, entry.path, options);
-    else zip.addBuffer(Buffer.from(entry.content), entry.path, options);
+    // Files on disk keep their own mode (yazl stats them: executables stay executable); content is a plain rw-r--r-- file.
+    if ('source' in entry) zip.addFile(entry.source, entry.path, { mtime, compressionLevel: 6 });
+    else zip.addBuffer(typeof entry.content === 'string' ? Buffer.from(entry.content) : entry.content, entry.path, { mtime, mode: 0o100644, compressionLevel: 6 });
   }
   zip.end();
   const out = createWriteStream(target);
@@ -103,11 +102,11 @@ function namedEntries(files: Record<string, Buffer | string>, prefix = ''): Pack
   return Object.entries(files).map(([name, content]) => ({ path: `${prefix}${name}`, content }));
 }
 
-export function writeOnnxPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
+function writeOnnxPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
   return writeZip(target, namedEntries({ ...modelFiles(source, modelPath), 'README.md': onnxReadme(source) }));
 }
 
-export async function writeDockerPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
+async function writeDockerPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
   const files = modelFiles(source, modelPath);
   const server = await bundledServer();
   const info = {
@@ -128,7 +127,7 @@ export async function writeDockerPackage(source: ExportSource, modelPath: string
       },
       'app/',
     ),
-    ...runtimeFiles().map((file) => ({ path: `app/${file.path}`, source: file.source, mode: file.mode })),
+    ...runtimeFiles().map((file) => ({ path: `app/${file.path}`, source: file.source })),
   ]);
 }
 

@@ -1,14 +1,12 @@
 /** @module The files of the native runtime packages (onnxruntime-node, sharp) that a Linux x64 Docker package carries. */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PackagedFile {
   /** Where the file goes in the package's app/ folder. */
   path: string;
-  /** Where it is on this machine (streamed into the zip, never held in memory). */
+  /** Where it is on this machine (streamed into the zip with its own mode, never held in memory). */
   source: string;
-  /** Unix mode bits to keep (shared libraries must stay readable; binaries executable). */
-  mode: number;
 }
 
 const NODE_MODULES = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), '..');
@@ -40,10 +38,7 @@ export function runtimeFiles(): PackagedFile[] {
     const root = path.join(NODE_MODULES, name);
     return walk(root)
       .filter(include)
-      .map((relative) => {
-        const full = path.join(root, relative);
-        return { path: `node_modules/${name}/${relative}`, source: full, mode: statSync(full).mode & 0o777 };
-      });
+      .map((relative) => ({ path: `node_modules/${name}/${relative}`, source: path.join(root, relative) }));
   });
   return cached;
 }

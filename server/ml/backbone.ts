@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { DEFAULT_TRAINING_CONFIG } from './config';
+import { DEFAULT_BATCH_SIZE, DEFAULT_TRAINING_CONFIG } from './config';
 import { exposeFeatures, FEATURE_OUTPUTS, type FeatureKind } from './graph';
 import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, rgbTensor, type PreprocessOptions, type View } from './image';
 import { RAW_INPUT } from './preprocess-graph';
@@ -20,7 +20,6 @@ export interface BackboneOptions {
 
 /** Pixel normalisation chosen by bench/ml-experiment.ts (see DEFAULT_TRAINING_CONFIG). */
 export const DEFAULT_PREPROCESS: PreprocessOptions = { colour: DEFAULT_TRAINING_CONFIG.colour };
-export const DEFAULT_BATCH_SIZE = 8;
 export const DEFAULT_THREADS = 2;
 
 const TENSOR_SIZE = 3 * INPUT_SIZE * INPUT_SIZE;

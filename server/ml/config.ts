@@ -47,6 +47,9 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   gradTol: 1e-3,
 });
 
+/** Images per backbone session run (measured fastest on the 2-core machine, see bench/ml-experiment.ts). */
+export const DEFAULT_BATCH_SIZE = 8;
+
 /** The view list a configuration embeds. */
 export function configViews(config: Pick<TrainingConfig, 'views'> = DEFAULT_TRAINING_CONFIG): View[] {
   return VIEWS.slice(0, config.views);

@@ -293,12 +293,12 @@ export interface DesignFit {
   iterations: number;
 }
 
-/** Fits on an existing design (lets cross-validation reuse one design across lambdas with warm starts). */
 export interface FitDesignOptions {
   gradTol?: number;
   maxIterations?: number;
 }
 
+/** Fits on an existing design (lets cross-validation reuse one design across lambdas with warm starts). */
 export function fitDesign(
   design: Design,
   targets: Float64Array,

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ImageDecodeError, type ImageInfo, type View } from './image';
-import { DEFAULT_BATCH_SIZE } from './backbone';
+import { DEFAULT_BATCH_SIZE } from './config';
 import { WorkerClient } from './workers';
 
 export interface InferenceWorkerData {
@@ -44,13 +44,13 @@ export interface InferencePoolOptions {
  * Sessions: at least two, so one decodes and starts while the other runs the network; on bigger
  * machines one per pair of cores, up to 4 (each holds a session: ~100 MB).
  */
-export const DEFAULT_INFERENCE_WORKERS = Math.max(2, Math.min(4, Math.floor(availableParallelism() / 2)));
+const DEFAULT_INFERENCE_WORKERS = Math.max(2, Math.min(4, Math.floor(availableParallelism() / 2)));
 /**
  * Intra-op threads per session: two, so a lone request runs on both cores of a small machine. On
  * 2 cores, 2 workers x 2 threads measured the 2-thread latency for one client and nearly the
  * throughput of 2 x 1 thread under load (bench/prediction.ts; the README has the figures).
  */
-export const DEFAULT_THREADS_PER_WORKER = Math.min(2, availableParallelism());
+const DEFAULT_THREADS_PER_WORKER = Math.min(2, availableParallelism());
 
 interface Waiting {
   item: InferenceItem;

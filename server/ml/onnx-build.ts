@@ -1,8 +1,11 @@
 /** @module Small builders for ONNX graph pieces (constants, nodes, tensor types), shared by the graph edits. */
 import { onnx } from 'onnx-proto';
 
+/** A float32 initializer, stored as little-endian raw bytes: encoding a JS number array (floatData) costs ~0.5 s for the 1.28 M classifier weights. */
 export function floatConstant(name: string, dims: number[], values: ArrayLike<number>): onnx.TensorProto {
-  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from(values) });
+  const rawData = Buffer.alloc(4 * values.length);
+  for (let i = 0; i < values.length; i++) rawData.writeFloatLE(values[i] as number, 4 * i);
+  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData });
 }
 
 export function intsAttribute(name: string, ints: number[]): onnx.AttributeProto {

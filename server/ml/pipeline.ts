@@ -1,11 +1,8 @@
 /** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
 import { Backbone, embedImages, featureKey } from './backbone';
-import type { ImageInfo } from './image';
-import { InferencePool, type InferencePoolOptions } from './inference-pool';
-import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
+import { configViews } from './config';
 import { trainClassifier, trainClassifierInParallel, type RemoteFolds, type TrainingSample, type TrainOptions } from './crossval';
-import { FEATURE_DIM } from './graph';
-import { predictViews, type HeadModel, type HeadType } from './head';
+import type { HeadModel, HeadType } from './head';
 
 export interface TrainingJob {
   type: HeadType;
@@ -38,8 +35,8 @@ export interface TrainingDeps {
 /** Images embedded per backbone call while training: bounds memory, keeps batches full. */
 const EMBED_CHUNK = 32;
 
-function splitViews(flat: Float32Array, views: number): Float32Array[] {
-  return Array.from({ length: views }, (_, v) => flat.subarray(v * FEATURE_DIM, (v + 1) * FEATURE_DIM));
+function splitViews(flat: Float32Array, views: number, dim: number): Float32Array[] {
+  return Array.from({ length: views }, (_, v) => flat.subarray(v * dim, (v + 1) * dim));
 }
 
 /**
@@ -49,9 +46,10 @@ function splitViews(flat: Float32Array, views: number): Float32Array[] {
 async function featuresOf(hashes: string[], deps: TrainingDeps): Promise<{ features: Float32Array[][]; embedded: number }> {
   const views = configViews();
   const key = featureKey(deps.backbone.fingerprint, views);
+  const dim = deps.backbone.dim;
   const features: Float32Array[][] = hashes.map((hash) => {
     const cached = deps.cache.get(hash, key);
-    return cached && cached.length === views.length * FEATURE_DIM ? splitViews(cached, views.length) : [];
+    return cached && cached.length === views.length * dim ? splitViews(cached, views.length, dim) : [];
   });
   const missing = hashes.map((_, i) => i).filter((i) => features[i].length === 0);
   for (let start = 0; start < missing.length; start += EMBED_CHUNK) {
@@ -59,10 +57,10 @@ async function featuresOf(hashes: string[], deps: TrainingDeps): Promise<{ featu
     const bytes = await Promise.all(chunk.map((i) => deps.readImage(hashes[i])));
     const embedded = await embedImages(deps.backbone, bytes, views);
     chunk.forEach((i, j) => {
-      const flat = new Float32Array(views.length * FEATURE_DIM);
-      embedded[j].forEach((f, v) => flat.set(f, v * FEATURE_DIM));
+      const flat = new Float32Array(views.length * dim);
+      embedded[j].forEach((f, v) => flat.set(f, v * dim));
       deps.cache.set(hashes[i], key, flat);
-      features[i] = splitViews(flat, views.length);
+      features[i] = splitViews(flat, views.length, dim);
     });
   }
   return { features, embedded: missing.length };
@@ -89,29 +87,4 @@ export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Pro
     foldOf: trained.foldOf,
     timings: { featureMs, fitMs: performance.now() - fitStarted, embeddedImages: embedded, cachedImages: job.samples.length - embedded },
   };
-}
-
-/** Classifies one image with a trained head; throws ImageDecodeError for anything not a decodable image. */
-export interface Classifier {
-  classify(model: HeadModel, bytes: Buffer): Promise<{ probabilities: number[]; image: ImageInfo }>;
-  close(): Promise<void>;
-}
-
-/** The service's classifier: a pool of inference workers, started on first use and kept; concurrent requests share their runs. */
-export class LocalClassifier implements Classifier {
-  private readonly pool: InferencePool;
-
-  constructor(modelPath: string, options: InferencePoolOptions = {}) {
-    this.pool = InferencePool.ofWorkers(modelPath, options);
-  }
-
-  async classify(model: HeadModel, bytes: Buffer): Promise<{ probabilities: number[]; image: ImageInfo }> {
-    const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
-    const { features, info } = await this.pool.infer(bytes, views);
-    return { probabilities: predictViews(model, features), image: info };
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
-  }
 }

@@ -7,7 +7,7 @@ import { parentPort, Worker } from 'node:worker_threads';
  * Starts a worker from a module of this folder (or an absolute module path, without extension).
  * Workers do not inherit tsx's loader: register it first when running from sources.
  */
-export function spawnWorker(moduleName: string, workerData: unknown): Worker {
+function spawnWorker(moduleName: string, workerData: unknown): Worker {
   const modulePath = path.resolve(__dirname, moduleName);
   if (__filename.endsWith('.ts')) {
     const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(`${modulePath}.ts`)});`;
@@ -53,7 +53,7 @@ export function serveRequests<Request, Result>(handle: (request: Request) => Pro
 }
 
 /** What a request/reply worker posts back: the request's id and its result, or why it failed. */
-export interface WorkerReply<Result> {
+interface WorkerReply<Result> {
   id: number;
   result?: Result;
   error?: string;

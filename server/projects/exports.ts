@@ -5,10 +5,9 @@ import path from 'node:path';
 import { badRequest, notFound } from '../errors';
 import { newId, now, type Store } from './context';
 import { findDomain } from './domains';
-import { iterationModel, iterationRow, readSnapshot, type IterationRow } from './iterations';
+import { iterationModel, iterationRow, snapshotTags, type IterationRow } from './iterations';
 import { EXPORT_PLATFORMS, LOCAL_EXPORTS } from './platforms';
 import type { HeadModel } from '../ml/head';
-
 
 export type ExportStatus = 'Exporting' | 'Done' | 'Failed';
 
@@ -149,6 +148,7 @@ export class Exporter {
   private async run(row: ExportRow, iteration: IterationRow): Promise<void> {
     const started = Date.now();
     const target = this.fileOf(row.token);
+    const partial = `${target}.tmp`;
     try {
       const head = iterationModel(this.store, iteration.id);
       if (!head) throw new Error(`iteration ${iteration.id} has no trained model`);
@@ -159,14 +159,14 @@ export class Exporter {
         iterationId: iteration.id,
         domainType: 'Classification',
         head,
-        tags: readSnapshot(this.store, iteration.id).tags,
+        tags: snapshotTags(this.store, iteration.id),
       };
-      const bytes = await this.build(source, `${target}.tmp`);
-      renameSync(`${target}.tmp`, target);
+      const bytes = await this.build(source, partial);
+      renameSync(partial, target);
       this.setStatus(row.id, 'Done', null);
       this.log(`${now()} export ${row.platform}${row.flavor ? `/${row.flavor}` : ''} of iteration ${iteration.id} Done in ${Date.now() - started} ms (${bytes} bytes)`);
     } catch (error) {
-      rmSync(`${target}.tmp`, { force: true });
+      rmSync(partial, { force: true });
       const reason = error instanceof Error ? error.message : String(error);
       this.setStatus(row.id, 'Failed', reason);
       this.log(`${now()} export ${row.platform} of iteration ${iteration.id} Failed: ${reason}`);

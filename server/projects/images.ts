@@ -233,6 +233,12 @@ function toImages(store: Store, rows: ImageRow[], links: ImageLinks): Image[] {
 export type TaggingStatus = 'All' | 'Tagged' | 'Untagged';
 export type OrderBy = 'Newest' | 'Oldest';
 
+/** One page of an iteration's rows, which are stored oldest first, in the requested order (newest first by default). */
+export function pageOf<T>(rows: T[], query: { orderBy?: OrderBy; skip?: number; take?: number }): T[] {
+  const ordered = query.orderBy === 'Oldest' ? rows : [...rows].reverse();
+  return ordered.slice(query.skip ?? 0, (query.skip ?? 0) + (query.take ?? 50));
+}
+
 export interface ImageQuery {
   taggingStatus: TaggingStatus;
   tagIds?: string[];
@@ -262,15 +268,13 @@ function whereClause(projectId: string, query: ImageQuery): { sql: string; param
   return { sql: clauses.join(' AND '), params };
 }
 
-/** The tagged images an iteration trained on, with the tags they had then, filtered and in order; and its tags. */
+/** The tagged images an iteration trained on, with the tags they had then, filtered (oldest first); and its tags. */
 function iterationImages(store: Store, projectId: string, query: ImageQuery): TrainingSnapshot {
   const iteration = iterationRow(store, projectId, query.iterationId as string);
   const snapshot = readSnapshot(store, iteration.id);
   if (query.taggingStatus === 'Untagged') return { images: [], tags: snapshot.tags }; // an iteration trains on tagged images only
   const wanted = query.tagIds?.length ? new Set(query.tagIds) : undefined;
-  // Snapshot rows are stored oldest first.
-  const images = snapshot.images.filter((i) => !wanted || i.tagIds.some((t) => wanted.has(t)));
-  return { images: query.orderBy === 'Oldest' ? images : images.reverse(), tags: snapshot.tags };
+  return { images: snapshot.images.filter((i) => !wanted || i.tagIds.some((t) => wanted.has(t))), tags: snapshot.tags };
 }
 
 function snapshotImages(snapshot: TrainingSnapshot, links: ImageLinks): Image[] {
@@ -291,7 +295,7 @@ export function listImages(store: Store, projectId: string, query: ImageQuery, l
   const project = requireProject(store, projectId);
   if (query.iterationId) {
     const { images, tags } = iterationImages(store, project.id, query);
-    return snapshotImages({ images: images.slice(query.skip ?? 0, (query.skip ?? 0) + (query.take ?? 50)), tags }, links);
+    return snapshotImages({ images: pageOf(images, query), tags }, links);
   }
   const tagIds = query.tagIds ? checkTagIds(store, project.id, query.tagIds) : undefined;
   const { sql, params } = whereClause(project.id, { ...query, tagIds });

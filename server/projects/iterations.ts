@@ -238,11 +238,15 @@ export function readSnapshot(store: Store, iterationId: string): TrainingSnapsho
     .prepare<[string], IterationImageRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY rowid')
     .all(iterationId)
     .map((r) => ({ imageId: r.image_id, hash: r.hash, width: r.width, height: r.height, created: r.created, tagIds: JSON.parse(r.tag_ids) as string[] }));
-  const tags = store.db
+  return { images, tags: snapshotTags(store, iterationId) };
+}
+
+/** The tags an iteration trained on, in model-output order (without reading its images). */
+export function snapshotTags(store: Store, iterationId: string): TrainingSnapshot['tags'] {
+  return store.db
     .prepare<[string], { tag_id: string; name: string; type: string }>('SELECT * FROM iteration_tags WHERE iteration_id = ? ORDER BY position')
     .all(iterationId)
     .map((t) => ({ id: t.tag_id, name: t.name, type: t.type }));
-  return { images, tags };
 }
 
 /** A comparable summary of what an iteration trains on, to detect "nothing new to train". */

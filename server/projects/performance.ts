@@ -2,8 +2,8 @@
 import { badRequest } from '../errors';
 import { iterationPerformance as evaluate, type IterationPerformance as Figures, type TagPerformance as TagFigures } from '../ml/metrics';
 import type { ImageLinks, Store } from './context';
-import { LIMITS, type OrderBy } from './images';
-import { iterationRow, readSnapshot, type IterationImageRow, type IterationRow } from './iterations';
+import { LIMITS, pageOf, type OrderBy } from './images';
+import { iterationRow, snapshotTags, type IterationImageRow, type IterationRow } from './iterations';
 
 /** The spec's TagPerformance: the figures of ml/metrics, with the tag's id and name instead of its index. */
 export type TagPerformance = Omit<TagFigures, 'tag'> & { id: string; name: string };
@@ -27,7 +27,7 @@ function heldOutRows(store: Store, iterationId: string): HeldOutRow[] {
 
 export function iterationPerformance(store: Store, projectId: string, iterationId: string, threshold: number): IterationPerformance {
   const row = completedRow(store, projectId, iterationId);
-  const { tags } = readSnapshot(store, row.id);
+  const tags = snapshotTags(store, row.id);
   const tagIndex = new Map(tags.map((t, i) => [t.id, i]));
   const rows = heldOutRows(store, row.id);
   const labels = rows.map((r) => {
@@ -72,7 +72,7 @@ export interface ImagePerformanceQuery {
 
 function selectRows(store: Store, projectId: string, iterationId: string, tagIds: string[] | undefined) {
   const row = completedRow(store, projectId, iterationId);
-  const { tags } = readSnapshot(store, row.id);
+  const tags = snapshotTags(store, row.id);
   if (tagIds && tagIds.length > LIMITS.tagsPerBatch) {
     throw badRequest('BadRequestExceededBatchSize', `At most ${LIMITS.tagsPerBatch} tags per request, got ${tagIds.length}.`);
   }
@@ -90,8 +90,7 @@ export function imagePerformances(
   links: ImageLinks,
 ): ImagePerformance[] {
   const { row, tags, rows } = selectRows(store, projectId, iterationId, query.tagIds);
-  const ordered = query.orderBy === 'Oldest' ? rows : [...rows].reverse();
-  const page = ordered.slice(query.skip ?? 0, (query.skip ?? 0) + (query.take ?? 50));
+  const page = pageOf(rows, query);
   const byId = new Map(tags.map((t) => [t.id, t]));
   return page.map((r) => {
     const probabilities = JSON.parse(r.held_out) as number[];

@@ -2,10 +2,10 @@
 import { badRequest } from '../errors';
 import type { HeadModel } from '../ml/head';
 import { ImageDecodeError } from '../ml/image';
-import type { Classifier } from '../ml/pipeline';
+import type { Classifier } from '../ml/classifier';
 import { newId, now, type Store } from './context';
 import { LIMITS } from './images';
-import { iterationModel, readSnapshot, type IterationRow } from './iterations';
+import { iterationModel, snapshotTags, type IterationRow } from './iterations';
 
 export interface Prediction {
   probability: number;
@@ -36,7 +36,7 @@ export class Predictor {
     if (!entry) {
       const model = iterationModel(this.store, iteration.id);
       if (!model) throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" has no trained model.`);
-      entry = { model, tags: readSnapshot(this.store, iteration.id).tags };
+      entry = { model, tags: snapshotTags(this.store, iteration.id) };
       this.heads.set(iteration.id, entry);
     }
     return entry;

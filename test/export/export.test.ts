@@ -20,6 +20,7 @@ import { startServiceProcess, type ServiceProcess } from '../support/service-pro
 import { predictionClient } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, retrainCompact, trainSmallProject, type TrainedProject } from '../support/trained-project';
 import { freePort } from '../support/net';
+import { watchChild } from '../support/watched-child';
 
 type SdkError = { statusCode?: number; code?: string; message?: string };
 const testImages = () => CLASSES.flatMap((c) => imageFiles('test', c));
@@ -150,12 +151,10 @@ describe('exports', () => {
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ALLOW_PRIVATE_URLS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d));
-    child.stderr.on('data', (d: Buffer) => (log += d));
+    const server = watchChild(child);
     const images = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(readImage(testImages()[0])));
     try {
-      await waitFor(() => /Running on/.test(log), 30_000, () => log);
+      await server.waitFor(/Running on/, 'the exported server', 30_000);
       const base = `http://127.0.0.1:${port}`;
       assert.equal((await (await fetch(`${base}/health`)).json() as { status: string }).status, 'ok');
       let worst = 0;
@@ -163,7 +162,7 @@ describe('exports', () => {
         // Alternate the two ways of sending the image the package documents.
         const body = i % 2 === 0 ? readImage(file) : formWith(readImage(file));
         const response = await fetch(`${base}/image`, { method: 'POST', body, headers: i % 2 === 0 ? { 'content-type': 'application/octet-stream' } : {} });
-        assert.equal(response.status, 200, log);
+        assert.equal(response.status, 200, server.output());
         const result = (await response.json()) as PredictionAPIModels.ImagePrediction;
         const endpoint = endpointResults.get(file) as PredictionAPIModels.ImagePrediction;
         assert.equal(result.iteration, compactIterationId);
@@ -188,13 +187,4 @@ function formWith(bytes: Buffer): FormData {
   const form = new FormData();
   form.append('imageData', new Blob([bytes]), 'image.png');
   return form;
-}
-
-
-async function waitFor(check: () => boolean, timeoutMs: number, detail: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out:\n${detail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -11,15 +11,16 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { jupyterInstall, PROJECT_ROOT } from '../../scripts/jupyter';
+import { PROJECT_ROOT } from '../../scripts/jupyter';
 import { NOTEBOOKS } from '../../scripts/lab';
 import { PREDICTION_KEY, startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
-import { CHROMIUM, withLocalServerPage } from '../support/browser';
-import { skipUnlessRequired } from '../support/prerequisites';
+import { withLocalServerPage } from '../support/browser';
+import { browserPrerequisite, labPrerequisite, skipUnlessRequired } from '../support/prerequisites';
+import { watchChild } from '../support/watched-child';
 
 /** The address Jupyter prints once it serves: base URL and access token. */
 const SERVING = /(http:\/\/(?:localhost|127\.0\.0\.1):\d+\/)(?:\w+)?\?token=(\w+)/;
@@ -36,22 +37,22 @@ async function startLab(service: ServiceProcess): Promise<{ lab: ChildProcess; b
     env: { ...process.env, CVLAB_LOCAL_ENDPOINT: service.url, CVLAB_TRAINING_KEY: TRAINING_KEY, CVLAB_PREDICTION_KEY: PREDICTION_KEY, BROWSER: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const [, base, token] = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Jupyter did not start within 240 s:\n${output}`)), 240_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = SERVING.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    lab.stdout?.on('data', read);
-    lab.stderr?.on('data', read);
-    lab.on('exit', (code) => reject(new Error(`npm run lab exited (code ${code}) before Jupyter served:\n${output}`)));
-  });
-  return { lab, base: base as string, token: token as string, output: () => output };
+  const watched = watchChild(lab);
+  try {
+    const [, base, token] = await watched.waitFor(SERVING, 'Jupyter', 240_000);
+    return { lab, base: base as string, token: token as string, output: watched.output };
+  } catch (error) {
+    await stopLab(lab);
+    throw error;
+  }
+}
+
+/** Stops the lab and the Jupyter it started (their process group). */
+async function stopLab(lab: ChildProcess): Promise<void> {
+  if (lab.pid === undefined || lab.exitCode !== null || lab.signalCode !== null) return;
+  const exited = once(lab, 'exit');
+  process.kill(-lab.pid, 'SIGTERM');
+  await exited;
 }
 
 /** Runs every cell of the open classic-notebook page; resolves when all ran, or at the first error output. */
@@ -69,10 +70,9 @@ async function runAllCells(page: Page): Promise<void> {
 }
 
 describe('npm run lab', async () => {
-  const install = await jupyterInstall();
-  const missing = install?.lab || install?.notebook ? undefined : 'no Jupyter server (apt-get install jupyter-notebook, or JupyterLab)';
+  const missing = await labPrerequisite();
   const skip = skipUnlessRequired(missing);
-  const skipBrowser = skip || skipUnlessRequired(existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM} (apt-get install chromium)`);
+  const skipBrowser = skip || skipUnlessRequired(browserPrerequisite());
   let service: ServiceProcess | undefined;
   let running: Awaited<ReturnType<typeof startLab>> | undefined;
 
@@ -83,12 +83,7 @@ describe('npm run lab', async () => {
     running = await startLab(service);
   });
   after(async () => {
-    const lab = running?.lab;
-    if (lab?.pid !== undefined && lab.exitCode === null) {
-      const exited = once(lab, 'exit');
-      process.kill(-lab.pid, 'SIGTERM');
-      await exited;
-    }
+    if (running) await stopLab(running.lab);
     await service?.stop();
   });
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { exportIteration } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { startServiceProcess } from '../support/service-process';
-import { trainingClient } from '../support/sdk';
+import { trainingClient, waitForIteration } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, trainSmallProject } from '../support/trained-project';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -29,12 +29,7 @@ describe('durability', () => {
     service = await startServiceProcess({ dataDir: service.dataDir });
     try {
       trainer = trainingClient(service.url);
-      let iteration = await trainer.getIteration(projectId, started.id as string);
-      const deadline = Date.now() + 120_000;
-      while (iteration.status === 'Training' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 300));
-        iteration = await trainer.getIteration(projectId, started.id as string);
-      }
+      const iteration = await waitForIteration(trainer, projectId, started.id as string, { pollMs: 300, timeoutMs: 120_000 });
       assert.equal(iteration.status, 'Completed', iteration.trainingErrorDetails ?? '');
       assert.match(service.output(), /Resuming 1 iteration/);
       const performance = await trainer.getIterationPerformance(projectId, started.id as string);

@@ -39,9 +39,3 @@ export async function waitForIteration(
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
-
-/** The iteration, when it trained; otherwise the training error. */
-export function completed(iteration: TrainingAPIModels.Iteration): TrainingAPIModels.Iteration {
-  if (iteration.status !== 'Completed') throw new Error(`training failed: ${iteration.trainingErrorDetails}`);
-  return iteration;
-}

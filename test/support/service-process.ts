@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../datasets/env';
+import { watchChild } from './watched-child';
 
 export const TRAINING_KEY = 'test-training-key';
 export const PREDICTION_KEY = 'test-prediction-key';
@@ -39,39 +40,21 @@ export async function startServiceProcess(
     ],
     { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start within 60 s:\n${log}`)), 60_000);
-    const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the service exited (code ${code}) before listening:\n${log}`));
-    });
-  });
+  const watched = watchChild(child);
+  const [, url] = await watched.waitFor(/listening on (http:\/\/\S+)/, 'the service', 60_000);
 
   return {
-    url,
+    url: url as string,
     dataDir,
     pid: child.pid,
-    output: () => log,
+    output: watched.output,
     async stop() {
       child.kill('SIGTERM');
-      return exited;
+      return watched.exited;
     },
     async kill() {
       child.kill('SIGKILL');
-      await exited;
+      await watched.exited;
     },
   };
 }

@@ -1,7 +1,9 @@
 /** @module A small trained and published project for tests of prediction: 30 images per class, trained through the SDK. */
 import type { TrainingAPIClient } from '@azure/cognitiveservices-customvision-training';
 import { CLASSES, imageFiles } from './dataset';
-import { completed, trainingClient, uploadTagged, waitForIteration } from './sdk';
+import { setProjectDomain } from '../../lib/src/projects';
+import { trainAndWait } from '../../lib/src/training';
+import { trainingClient, uploadTagged } from './sdk';
 
 export const PUBLISH_NAME = 'aerial';
 export const COMPACT_DOMAIN_ID = '0732100f-1a38-4e49-a514-c9b44c697ab5';
@@ -23,15 +25,13 @@ export async function trainSmallProject(url: string, options: { perClass?: numbe
     const summaries = await uploadTagged(trainer, projectId, imageFiles('train', name).slice(0, options.perClass ?? 30), tagIds[name]);
     if (!summaries.every((s) => s.isBatchSuccessful)) throw new Error('upload failed');
   }
-  const iteration = completed(await waitForIteration(trainer, projectId, (await trainer.trainProject(projectId)).id as string));
+  const iteration = await trainAndWait(trainer, projectId, { pollIntervalInMs: 200 });
   if (options.publish ?? true) await trainer.publishIteration(projectId, iteration.id as string, PUBLISH_NAME, PREDICTION_RESOURCE_ID);
   return { trainer, projectId, iterationId: iteration.id as string, tagIds };
 }
 
 /** Switches the project to General (compact), as exports need, and trains a new iteration. */
 export async function retrainCompact(project: TrainedProject) {
-  const current = await project.trainer.getProject(project.projectId);
-  await project.trainer.updateProject(project.projectId, { ...current, settings: { ...current.settings, domainId: COMPACT_DOMAIN_ID } });
-  const started = await project.trainer.trainProject(project.projectId);
-  return completed(await waitForIteration(project.trainer, project.projectId, started.id as string));
+  await setProjectDomain(project.trainer, project.projectId, 'General (compact)');
+  return trainAndWait(project.trainer, project.projectId, { pollIntervalInMs: 200 });
 }
