@@ -1,22 +1,28 @@
 /** The inference pool: how it shares work between runners, and its real worker threads against the in-process backbone. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { backbonePath } from '../../../datasets/paths';
+import { backboneWeightsDir } from '../../../datasets/paths';
 import { Backbone } from '../../../server/ml/backbone';
-import { FEATURE_DIM } from '../../../server/ml/graph';
-import { decodeImage, ImageDecodeError } from '../../../server/ml/image';
+import { DEFAULT_TRAINING_CONFIG } from '../../../server/ml/config';
+import { featureDim } from '../../../server/ml/graph';
+import { decodeImage, ImageDecodeError, VIEWS } from '../../../server/ml/image';
 import { InferencePool, type InferenceItem, type InferenceOutcome, type InferenceRunner } from '../../../server/ml/inference-pool';
 import { CLASSES, imageFiles, readImage } from '../../support/dataset';
 
-/** A runner that records its batches and answers after `ms`; bytes [0xff] stand for an undecodable image. */
+/**
+ * A runner that records its batches and answers after `ms`; bytes [0xff] stand for an undecodable
+ * image. Features say which image and view they are of: [2 x the image's byte, the view's index].
+ */
 function recordingRunner(name: string, log: string[], ms = 20): InferenceRunner & { closed: boolean } {
   return {
     closed: false,
     async run(items: InferenceItem[]): Promise<InferenceOutcome[]> {
-      log.push(`${name}:${items.map((i) => i.bytes[0]).join(',')}`);
+      log.push(`${name}:${items.map((i) => `${i.bytes[0]}${i.views.length > 1 || i.views[0] !== 'identity' ? `[${i.views}]` : ''}`).join(',')}`);
       await new Promise((r) => setTimeout(r, ms));
       return items.map((i) =>
-        i.bytes[0] === 0xff ? { error: 'not an image' } : { features: i.views.map(() => Float32Array.of(i.bytes[0] * 2)), info: { format: 'png', width: 1, height: 1 } },
+        i.bytes[0] === 0xff
+          ? { error: 'not an image' }
+          : { features: i.views.map((v) => Float32Array.of(i.bytes[0] * 2, VIEWS.indexOf(v))), info: { format: 'png', width: 1, height: 1 } },
       );
     },
     async close() {
@@ -28,15 +34,24 @@ function recordingRunner(name: string, log: string[], ms = 20): InferenceRunner 
 const image = (n: number) => Uint8Array.of(n);
 
 describe('InferencePool', () => {
-  it('starts a lone request at once, spreads concurrent ones over idle runners, and batches the rest', async () => {
+  it("shares a lone request's views over the idle runners, and gives them back in order", async () => {
+    const log: string[] = [];
+    const pool = new InferencePool([recordingRunner('a', log), recordingRunner('b', log), recordingRunner('c', log)], 3);
+    const views = ['identity', 'flip', 'flip-rot180', 'rot180'] as const;
+    const { features } = await pool.infer(image(1), [...views]);
+    assert.deepEqual(features.map((f) => Array.from(f)), views.map((v) => [2, VIEWS.indexOf(v)]));
+    assert.deepEqual(log.map((l) => l.split(':')[1]).sort(), ['1', '1[flip-rot180,rot180]', '1[flip]']);
+    assert.deepEqual(Array.from((await pool.infer(image(2), ['identity'])).features[0]), [4, 0], 'one view stays whole');
+  });
+
+  it('spreads concurrent requests over idle runners, and batches the rest', async () => {
     const log: string[] = [];
     const pool = new InferencePool([recordingRunner('a', log), recordingRunner('b', log)], 3);
-    assert.deepEqual(Array.from((await pool.infer(image(1), ['identity'])).features[0]), [2]);
-    const results = await Promise.all([2, 3, 4, 5, 6, 7].map((n) => pool.infer(image(n), ['identity', 'flip'])));
-    assert.deepEqual(results.map((r) => r.features.map((f) => f[0])), [2, 3, 4, 5, 6, 7].map((n) => [n * 2, n * 2]));
+    const results = await Promise.all([2, 3, 4, 5, 6, 7].map((n) => pool.infer(image(n), ['identity'])));
+    assert.deepEqual(results.map((r) => r.features.map((f) => f[0])), [2, 3, 4, 5, 6, 7].map((n) => [n * 2]));
     // 2 and 3 start at once on the two runners; 4..7 wait, then go as batches of at most 3.
-    assert.deepEqual(log.slice(1, 3).map((l) => l.split(':')[1]).sort(), ['2', '3']);
-    assert.deepEqual(log.slice(3).map((l) => l.split(':')[1]), ['4,5,6', '7']);
+    assert.deepEqual(log.slice(0, 2).map((l) => l.split(':')[1]).sort(), ['2', '3']);
+    assert.deepEqual(log.slice(2).map((l) => l.split(':')[1]), ['4,5,6', '7']);
   });
 
   it('fails only the undecodable image of a batch, with ImageDecodeError', async () => {
@@ -79,8 +94,8 @@ describe('InferencePool of worker threads, on the real backbone', () => {
   let pool: InferencePool;
   let backbone: Backbone;
   before(async () => {
-    pool = InferencePool.ofWorkers(backbonePath(), { workers: 2, threadsPerWorker: 1 });
-    backbone = await Backbone.load(backbonePath(), { threads: 1 });
+    pool = InferencePool.ofWorkers(backboneWeightsDir(), { workers: 2, threadsPerWorker: 1 });
+    backbone = await Backbone.load(backboneWeightsDir(), { threads: 1 });
   });
   after(async () => {
     await pool.close();
@@ -108,12 +123,12 @@ describe('InferencePool of worker threads, on the real backbone', () => {
 
   it('closes between native runs: the batch in progress answers and the process survives', async () => {
     // Terminating a worker inside an ONNX Runtime run aborts the whole process; close() must wait for the run.
-    const own = InferencePool.ofWorkers(backbonePath(), { workers: 1, threadsPerWorker: 1 });
+    const own = InferencePool.ofWorkers(backboneWeightsDir(), { workers: 1, threadsPerWorker: 1 });
     const bytes = readImage(imageFiles('test', 'Barren')[0]);
     await own.infer(bytes, ['identity']);
     const running = own.infer(bytes, ['identity']);
     await new Promise((r) => setTimeout(r, 2));
     await own.close();
-    assert.equal((await running).features[0].length, FEATURE_DIM);
+    assert.equal((await running).features[0].length, featureDim(DEFAULT_TRAINING_CONFIG.layers));
   });
 });
