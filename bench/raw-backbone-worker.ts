@@ -1,23 +1,25 @@
-/** @module Bench worker: one backbone session running forward passes on a prepared tensor until a deadline. */
+/** @module Bench worker: one backbone session running forward passes on one image's prepared view tensors until a deadline. */
 import { workerData } from 'node:worker_threads';
 import { Backbone } from '../server/ml/backbone';
 import { serveRequests } from '../server/ml/workers';
 
 export interface RawWorkerData {
-  modelPath: string;
+  weightsDir: string;
   threads: number;
+  /** Images per run (each with all its view tensors). */
   batch: number;
-  tensor: Float32Array;
+  /** One image's tensors: one per view the endpoint averages. */
+  views: Float32Array[];
 }
 
-/** Without `until`: load and warm up. With it: images per second of back-to-back runs until then (ms since epoch). */
+/** Without `until`: load and warm up. With it: images (all their views) per second of back-to-back runs until then (ms since epoch). */
 export interface RawRequest {
   until?: number;
 }
 
-const { modelPath, threads, batch, tensor } = workerData as RawWorkerData;
-const tensors = Array.from({ length: batch }, () => tensor);
-const ready = Backbone.load(modelPath, { threads, batchSize: batch }).then(async (backbone) => {
+const { weightsDir, threads, batch, views } = workerData as RawWorkerData;
+const tensors = Array.from({ length: batch }, () => views).flat();
+const ready = Backbone.load(weightsDir, { threads, batchSize: tensors.length }).then(async (backbone) => {
   await backbone.embed(tensors);
   return backbone;
 });

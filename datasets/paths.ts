@@ -10,8 +10,21 @@ export function datasetDir(): string {
   return path.join(assetsDir(), 'datasets', 'aerial-small');
 }
 
-/** The MobileNetV2 int8 ONNX backbone: <assets>/models/mobilenetv2-12-int8.onnx. */
-export function backbonePath(): string {
+/**
+ * 240 tiles from another sensor and other countries (AID, Google Earth imagery), by tag:
+ * <assets>/datasets/aid-validation/<class>/*.jpg. For measuring generalisation only, never for training.
+ */
+export function aidValidationDir(): string {
+  return path.join(assetsDir(), 'datasets', 'aid-validation');
+}
+
+/** The float32 MobileNetV2 as per-layer weights (weights/, test_data_set/): <assets>/models/mobilenetv2-7-weights. */
+export function backboneWeightsDir(): string {
+  return path.join(assetsDir(), 'models', 'mobilenetv2-7-weights');
+}
+
+/** The int8 MobileNetV2 of the ONNX model zoo; only its ImageNet classifier is used, as a stand-in to check the float build. */
+export function int8ModelPath(): string {
   return path.join(assetsDir(), 'models', 'mobilenetv2-12-int8.onnx');
 }
 

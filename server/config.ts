@@ -1,7 +1,7 @@
 /** @module The service's settings from command-line flags and environment variables, with the lab's defaults. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backbonePath } from '../datasets/paths';
+import { backboneWeightsDir } from '../datasets/paths';
 
 export interface ServiceConfig {
   host: string;
@@ -9,7 +9,8 @@ export interface ServiceConfig {
   dataDir: string;
   trainingKeys: string[];
   predictionKeys: string[];
-  modelPath: string;
+  /** The float MobileNetV2's per-layer weights (see server/ml/mobilenet-v2.ts). */
+  weightsDir: string;
   allowPrivateUrls: boolean;
 }
 
@@ -26,7 +27,7 @@ Options (environment variable in brackets):
   --data-dir <dir>          where projects, images and models are kept [CVLAB_DATA_DIR] (default .data/service)
   --training-key <key>      Training-Key to accept, comma-separated for several [CVLAB_TRAINING_KEY] (default ${DEFAULT_TRAINING_KEY})
   --prediction-key <key>    Prediction-Key to accept [CVLAB_PREDICTION_KEY] (default ${DEFAULT_PREDICTION_KEY})
-  --model <file>            backbone ONNX model [CVLAB_MODEL] (default: the provisioned MobileNetV2)
+  --model <dir>             backbone weights folder [CVLAB_MODEL] (default: the provisioned float MobileNetV2)
   --allow-private-urls      let image URLs point at loopback or private addresses [CVLAB_ALLOW_PRIVATE_URLS=1]
   --help                    show this help`;
 
@@ -61,7 +62,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
     dataDir: path.resolve(cwd, values['data-dir'] ?? env.CVLAB_DATA_DIR ?? '.data/service'),
     trainingKeys,
     predictionKeys,
-    modelPath: path.resolve(cwd, values.model ?? env.CVLAB_MODEL ?? backbonePath()),
+    weightsDir: path.resolve(cwd, values.model ?? env.CVLAB_MODEL ?? backboneWeightsDir()),
     allowPrivateUrls: values['allow-private-urls'] ?? /^(1|true|yes)$/i.test(env.CVLAB_ALLOW_PRIVATE_URLS ?? ''),
   };
 }

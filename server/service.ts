@@ -8,6 +8,7 @@ import { buildApp } from './http/app';
 import { ImageUriSigner } from './http/images';
 import { writePackage } from './export/packages';
 import { LocalClassifier } from './ml/classifier';
+import { buildMobileNetV2, readMobileNetV2Weights } from './ml/mobilenet-v2';
 import { WorkerTrainer } from './ml/trainer';
 import type { Store } from './projects/context';
 import { Exporter } from './projects/exports';
@@ -31,19 +32,21 @@ function signingSecret(dataDir: string): Buffer {
 }
 
 export async function startService(config: ServiceConfig, log: (line: string) => void = console.log): Promise<RunningService> {
-  if (!existsSync(config.modelPath)) {
-    throw new Error(`The backbone model is missing at ${config.modelPath}: run \`npm run setup\` first (or pass --model).`);
+  if (!existsSync(config.weightsDir)) {
+    throw new Error(`The backbone weights are missing at ${config.weightsDir}: run \`npm run setup\` first (or pass --model).`);
   }
+  // Builds the graph once here (0.2 s, no ONNX Runtime): a damaged weights folder fails now, with its reason.
+  buildMobileNetV2(readMobileNetV2Weights(config.weightsDir));
   mkdirSync(config.dataDir, { recursive: true });
   const databasePath = path.join(config.dataDir, 'service.sqlite');
   const blobRoot = path.join(config.dataDir, 'images');
   const store: Store = { db: openDatabase(databasePath), blobs: new BlobStore(blobRoot) };
   sweepBlobs(store);
 
-  const queue = new TrainingQueue(store, new WorkerTrainer({ modelPath: config.modelPath, databasePath, blobRoot }), log);
-  const classifier = new LocalClassifier(config.modelPath);
+  const queue = new TrainingQueue(store, new WorkerTrainer({ weightsDir: config.weightsDir, databasePath, blobRoot }), log);
+  const classifier = new LocalClassifier(config.weightsDir);
   const predictor = new Predictor(store, classifier);
-  const exporter = new Exporter(store, config.dataDir, (source, target) => writePackage(source, config.modelPath, target), log);
+  const exporter = new Exporter(store, config.dataDir, (source, target) => writePackage(source, config.weightsDir, target), log);
   exporter.sweep();
   const app = await buildApp({
     store,

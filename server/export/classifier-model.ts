@@ -1,16 +1,18 @@
 /**
  * @module The exported model: one ONNX graph from raw RGB pixels to tag probabilities. It is the
- * service's own feature graph (normalisation inside, backbone, pooled features) with the trained
- * head appended, so it computes exactly what the service computes.
+ * service's own feature graph (views, normalisation inside, backbone, pooled features) with the
+ * trained head appended and the views' probabilities averaged, so it computes exactly what the
+ * service computes.
  */
-import { readFileSync } from 'node:fs';
 import { onnx } from 'onnx-proto';
-import { DEFAULT_TRAINING_CONFIG } from '../ml/config';
-import { FEATURE_DIM, FEATURE_OUTPUT, featureModel } from '../ml/graph';
+import { DEFAULT_TRAINING_CONFIG, predictVariants } from '../ml/config';
+import { featureDim, featureModel, FEATURES_OUTPUT } from '../ml/graph';
 import type { HeadModel } from '../ml/head';
-import { INPUT_SIZE, type ColourNormalisation } from '../ml/image';
+import { INPUT_SIZE } from '../ml/image';
+import { readMobileNetV2Weights } from '../ml/mobilenet-v2';
 import { floatConstant, floatValue, intAttribute, node } from '../ml/onnx-build';
-import { RAW_INPUT } from '../ml/preprocess-graph';
+import { NORMALISATION_TEXT, RAW_INPUT } from '../ml/preprocess-graph';
+import { averageViews, stackViews } from '../ml/views-graph';
 
 export const MODEL_INPUT = RAW_INPUT;
 /** Named like the score output of Custom Vision's classification exports. */
@@ -21,17 +23,15 @@ export interface ClassifierModel {
   type: HeadModel['type'];
   inputSize: number;
   normalisation: string;
+  /** The flips/rotations of the image whose probabilities the model averages (first: the image itself). */
+  views: string[];
 }
-
-const NORMALISATION_TEXT: Record<ColourNormalisation, string> = {
-  'per-image': 'each colour channel standardised with the image\'s own mean and standard deviation (std floored at 2 grey levels)',
-  imagenet: 'ImageNet: (value / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225] per channel',
-};
 
 /** Head nodes after the pooled features: [l2] -> standardise -> linear -> softmax | sigmoid. */
 function appendHead(graph: onnx.GraphProto, head: HeadModel): void {
-  if (head.dim !== FEATURE_DIM) throw new Error(`the head expects ${head.dim} features, the backbone gives ${FEATURE_DIM}`);
-  let x = FEATURE_OUTPUT;
+  const dim = featureDim(DEFAULT_TRAINING_CONFIG.layers);
+  if (head.dim !== dim) throw new Error(`the head expects ${head.dim} features, the backbone gives ${dim}`);
+  let x = FEATURES_OUTPUT;
   const nodes: onnx.NodeProto[] = [];
   if (head.l2) {
     nodes.push(node('LpNormalization', [x], 'head_l2', [intAttribute('axis', 1), intAttribute('p', 2)]));
@@ -63,18 +63,22 @@ export const IMAGE_METADATA: Readonly<Record<string, string>> = {
 };
 
 /** Builds the whole classifier graph for a trained head, with the metadata Custom Vision tools read. */
-export function buildClassifierModel(head: HeadModel, modelPath: string): ClassifierModel {
-  if (DEFAULT_TRAINING_CONFIG.testViews !== 1) throw new Error('exports average no views: the service must predict from the identity view alone');
-  const backboneBytes = readFileSync(modelPath);
-  const colour = DEFAULT_TRAINING_CONFIG.colour;
-  const model = featureModel(backboneBytes, { colour });
-  appendHead(model.graph as onnx.GraphProto, head);
-  model.producerName = 'local-custom-vision';
+export function buildClassifierModel(head: HeadModel, weightsDir: string): ClassifierModel {
+  const { colour, layers } = DEFAULT_TRAINING_CONFIG;
+  const views = predictVariants().map((v) => v.view);
+  const model = featureModel(readMobileNetV2Weights(weightsDir), { colour, layers });
+  const graph = model.graph as onnx.GraphProto;
+  // The served input size, stated exactly (the service's graph accepts any size for its training scales).
+  graph.input = [floatValue(RAW_INPUT, ['batch_size', 3, INPUT_SIZE, INPUT_SIZE])];
+  stackViews(graph, RAW_INPUT, views);
+  appendHead(graph, head);
+  averageViews(graph, MODEL_OUTPUT, views.length, head.classes);
   model.metadataProps = Object.entries(IMAGE_METADATA).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value }));
   return {
     bytes: Buffer.from(onnx.ModelProto.encode(model).finish()),
     type: head.type,
     inputSize: INPUT_SIZE,
     normalisation: NORMALISATION_TEXT[colour],
+    views,
   };
 }

@@ -50,7 +50,8 @@ Iteration ${source.iterationId} of project ${source.projectId}.
 
 - \`model.onnx\`: the whole classifier in one graph (opset 12): input \`data\`, float32 [batch, 3, 224, 224],
   **RGB** channels, **raw 0-255 pixel values** (no scaling, no mean/std: the
-  normalisation the service uses is inside the graph). Output \`loss\`: [batch, ${source.tags.length}] probabilities.
+  normalisation the service uses is inside the graph, and so is the averaging over flips/rotations
+  of the image that the service does: feed each image once). Output \`loss\`: [batch, ${source.tags.length}] probabilities.
 - \`labels.txt\`: one tag per line, in the order of the output scores.
 - \`cvexport.manifest\`: Custom Vision's manifest, plus a \`Model\` section stating the input and outputs exactly.
 - \`metadata_properties.json\`: the preprocessing hints Custom Vision tools read.

@@ -26,7 +26,13 @@ export function metadataProperties(model: ClassifierModel): Record<string, strin
     'CustomVision.Preprocess.TargetHeight': String(model.inputSize),
     'CustomVision.Preprocess.Normalization': model.normalisation,
     'CustomVision.Postprocess.Method': model.type === 'Multiclass' ? 'Softmax' : 'Sigmoid',
+    'CustomVision.Postprocess.AveragedViews': model.views.join(','),
   };
+}
+
+/** How the views averaged read in the manifest. */
+function viewsText(views: string[]): string {
+  return views.length === 1 ? 'the image as given' : `${views.length} views of the image (${views.join(', ')}; flips mirror left-right, rotations are clockwise)`;
 }
 
 function manifest(source: ExportSource, model: ClassifierModel, modelBytes: Buffer): Record<string, unknown> {
@@ -54,7 +60,13 @@ function manifest(source: ExportSource, model: ClassifierModel, modelBytes: Buff
         Normalization: `${model.normalisation}: done inside the graph; do not normalise before feeding`,
         Resize: `scale the shorter side to ${model.inputSize} px (Lanczos3), then crop the centre ${model.inputSize}x${model.inputSize}; apply EXIF orientation first; drop alpha`,
       },
-      Outputs: [{ Name: MODEL_OUTPUT, Shape: ['batch', source.tags.length], Meaning: `${model.type === 'Multiclass' ? 'softmax' : 'per-tag sigmoid'} probabilities in the order of labels.txt` }],
+      Outputs: [
+        {
+          Name: MODEL_OUTPUT,
+          Shape: ['batch', source.tags.length],
+          Meaning: `${model.type === 'Multiclass' ? 'softmax' : 'per-tag sigmoid'} probabilities in the order of labels.txt, averaged over ${viewsText(model.views)} (done inside the graph)`,
+        },
+      ],
     },
   };
 }
@@ -64,8 +76,8 @@ function labels(source: ExportSource): string {
 }
 
 /** The files both packages share: model, labels, manifest, metadata. */
-function modelFiles(source: ExportSource, modelPath: string): Record<string, Buffer | string> {
-  const model = buildClassifierModel(source.head, modelPath);
+function modelFiles(source: ExportSource, weightsDir: string): Record<string, Buffer | string> {
+  const model = buildClassifierModel(source.head, weightsDir);
   return {
     'model.onnx': model.bytes,
     'labels.txt': labels(source),
@@ -102,12 +114,12 @@ function namedEntries(files: Record<string, Buffer | string>, prefix = ''): Pack
   return Object.entries(files).map(([name, content]) => ({ path: `${prefix}${name}`, content }));
 }
 
-function writeOnnxPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
-  return writeZip(target, namedEntries({ ...modelFiles(source, modelPath), 'README.md': onnxReadme(source) }));
+function writeOnnxPackage(source: ExportSource, weightsDir: string, target: string): Promise<number> {
+  return writeZip(target, namedEntries({ ...modelFiles(source, weightsDir), 'README.md': onnxReadme(source) }));
 }
 
-async function writeDockerPackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
-  const files = modelFiles(source, modelPath);
+async function writeDockerPackage(source: ExportSource, weightsDir: string, target: string): Promise<number> {
+  const files = modelFiles(source, weightsDir);
   const server = await bundledServer();
   const info = {
     projectId: source.projectId,
@@ -131,9 +143,9 @@ async function writeDockerPackage(source: ExportSource, modelPath: string, targe
   ]);
 }
 
-/** The builder the service's exporter uses: writes the package zip at `target`; `modelPath` is the backbone the service trained with. */
-export function writePackage(source: ExportSource, modelPath: string, target: string): Promise<number> {
-  if (source.platform === 'ONNX') return writeOnnxPackage(source, modelPath, target);
-  if (source.platform === 'DockerFile') return writeDockerPackage(source, modelPath, target);
+/** The builder the service's exporter uses: writes the package zip at `target`; `weightsDir` is the backbone the service trained with. */
+export function writePackage(source: ExportSource, weightsDir: string, target: string): Promise<number> {
+  if (source.platform === 'ONNX') return writeOnnxPackage(source, weightsDir, target);
+  if (source.platform === 'DockerFile') return writeDockerPackage(source, weightsDir, target);
   return Promise.reject(new Error(`no package builder for ${source.platform}`));
 }

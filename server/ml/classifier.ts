@@ -2,7 +2,7 @@
  * @module The service's classifier: trained heads over backbone features computed in inference
  * workers. Kept apart from the training pipeline so the HTTP thread never loads onnxruntime-node.
  */
-import { configViews, DEFAULT_TRAINING_CONFIG } from './config';
+import { predictVariants } from './config';
 import { predictViews, type HeadModel } from './head';
 import type { ImageInfo } from './image';
 import { InferencePool, type InferencePoolOptions } from './inference-pool';
@@ -17,12 +17,13 @@ export interface Classifier {
 export class LocalClassifier implements Classifier {
   private readonly pool: InferencePool;
 
-  constructor(modelPath: string, options: InferencePoolOptions = {}) {
-    this.pool = InferencePool.ofWorkers(modelPath, options);
+  constructor(weightsDir: string, options: InferencePoolOptions = {}) {
+    this.pool = InferencePool.ofWorkers(weightsDir, options);
   }
 
   async classify(model: HeadModel, bytes: Buffer): Promise<{ probabilities: number[]; image: ImageInfo }> {
-    const views = configViews().slice(0, DEFAULT_TRAINING_CONFIG.testViews);
+    // Test-time averaging: the head's probabilities over the configured views of the full-size image.
+    const views = predictVariants().map((v) => v.view);
     const { features, info } = await this.pool.infer(bytes, views);
     return { probabilities: predictViews(model, features), image: info };
   }

@@ -12,12 +12,16 @@ import {
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from './config';
 import { seededRandom } from './random';
 
-/** One image: its features under each view; views[0] must be the identity view. */
+/** One image: the feature rows the head trains on, and those averaged to predict it (as the service would). */
 export interface TrainingSample {
-  views: ArrayLike<number>[];
+  /** Its augmented variants (views, scales), each weighted 1/train.length so an image counts once. */
+  train: ArrayLike<number>[];
+  /** What the service predicts from: the full-size image under the views it averages. */
+  predict: ArrayLike<number>[];
 }
 
-export interface TrainOptions extends Partial<Omit<TrainingConfig, 'views' | 'colour'>> {
+/** The head's settings (the rest of TrainingConfig decides how samples are made). */
+export interface TrainOptions extends Partial<Pick<TrainingConfig, 'standardise' | 'l2' | 'folds' | 'lambdas' | 'seed' | 'gradTol'>> {
   type: HeadType;
 }
 
@@ -85,18 +89,18 @@ interface Expanded {
   weights: number[];
 }
 
-/** Training rows for a set of images: the first `views` views of each, each weighted 1/views. */
-function expand(samples: TrainingSample[], labels: number[][], members: number[], views: number): Expanded {
+/** Training rows for a set of images: every training variant of each, weighted 1/variants. */
+function expand(samples: TrainingSample[], labels: number[][], members: number[]): Expanded {
   const rows: ArrayLike<number>[] = [];
   const rowLabels: number[][] = [];
   const weights: number[] = [];
   for (const i of members) {
-    const available = samples[i].views;
-    const v = Math.min(views, available.length);
-    for (let k = 0; k < v; k++) {
-      rows.push(available[k]);
+    const variants = samples[i].train;
+    if (variants.length === 0) throw new RangeError(`sample ${i} has no training rows`);
+    for (const row of variants) {
+      rows.push(row);
       rowLabels.push(labels[i]);
-      weights.push(1 / v);
+      weights.push(1 / variants.length);
     }
   }
   return { rows, labels: rowLabels, weights };
@@ -122,7 +126,7 @@ function planOf(samples: TrainingSample[], labels: number[][], options: TrainOpt
   const lambdas = [...config.lambdas].sort((a, b) => b - a);
   const featureOptions = { standardise: config.standardise, l2: config.l2 };
   const prepare = (members: number[]) => {
-    const data = expand(samples, labels, members, config.trainViews);
+    const data = expand(samples, labels, members);
     const weights = normalisedWeights(data.rows.length, data.weights);
     // Standardisation statistics come from the fitted images only (per fold in CV).
     const design = makeDesign(data.rows, featureOptions, weights);
@@ -137,7 +141,6 @@ function planOf(samples: TrainingSample[], labels: number[][], options: TrainOpt
     foldOf: assignFolds(labels, folds, config.seed),
     prepare,
     fitOptions: { gradTol: config.gradTol },
-    predictViewCount: Math.max(1, config.testViews),
   };
 }
 
@@ -159,7 +162,7 @@ export function fitFold(samples: TrainingSample[], labels: number[][], options: 
     theta = fitDesign(design.design, design.targets, design.weights, plan.type, lambda, theta, plan.fitOptions).theta;
     fit.thetas.push(theta);
     const model = modelFromTheta(design.design, plan.type, plan.classes, lambda, theta);
-    for (const h of fit.heldOut) h.byLambda.push(predictViews(model, samples[h.index].views.slice(0, plan.predictViewCount)));
+    for (const h of fit.heldOut) h.byLambda.push(predictViews(model, samples[h.index].predict));
   }
   return fit;
 }
@@ -190,9 +193,9 @@ function finish(samples: TrainingSample[], labels: number[][], options: TrainOpt
 }
 
 /**
- * Cross-validates a grid of lambdas (all views of an image stay in its fold; held-out images are predicted
- * from their first `testViews` views, averaged), picks the lambda with the lowest held-out log-loss, and
- * returns the head fitted on every image with it.
+ * Cross-validates a grid of lambdas (all variants of an image stay in its fold; held-out images are
+ * predicted from their `predict` rows, averaged), picks the lambda with the lowest held-out log-loss,
+ * and returns the head fitted on every image with it.
  */
 export function trainClassifier(samples: TrainingSample[], labels: number[][], options: TrainOptions): TrainedClassifier {
   const { folds } = planOf(samples, labels, options);

@@ -50,7 +50,7 @@ export interface Design {
 }
 
 // A feature whose std is below this fraction of the median std is treated as (nearly) constant: dividing by
-// its tiny std would turn quantisation noise of the int8 backbone into large inputs.
+// its tiny std would turn rounding noise into large inputs.
 const MIN_SCALE_FRACTION = 0.05;
 
 function l2Normalised(v: ArrayLike<number>): Float64Array {

@@ -30,13 +30,28 @@ export const INPUT_SIZE = 224;
 export const VIEWS = ['identity', 'flip', 'flip-rot180', 'rot180', 'rot90', 'rot270', 'flip-rot90', 'flip-rot270'] as const;
 export type View = (typeof VIEWS)[number];
 
+/** One way of showing an image to the network: a dihedral view of it, at an input side (224, or smaller: see scaleRgb). */
+export interface Variant {
+  view: View;
+  size: number;
+}
+
+/** The given views at the full input size. */
+export function fullSize(views: readonly View[]): Variant[] {
+  return views.map((view) => ({ view, size: INPUT_SIZE }));
+}
+
 /**
- * How pixel values become network inputs.
- * - `imagenet`: the backbone's own normalisation, (v/255 - mean) / std with the ImageNet statistics.
- * - `per-image`: each channel standardised with the image's own mean and std (equivalent to first mapping the
- *   image's channel statistics onto ImageNet's, then normalising). Removes global colour cast and brightness.
+ * How pixel values become network inputs, inside the backbone graph (preprocess-graph.ts says
+ * exactly how):
+ * - `imagenet`: the backbone's own normalisation, (v/255 - mean) / std with the ImageNet statistics;
+ * - `gray-world`, `shades-of-grey`: colour constancy first (per-image channel gains that remove a
+ *   colour cast, keeping brightness), then ImageNet's;
+ * - `mean-match`: per-image channel gains that bring each channel's mean to ImageNet's (cast and
+ *   brightness), then ImageNet's;
+ * - `per-image`: each channel standardised with the image's own mean and std (cast, brightness and contrast).
  */
-export type ColourNormalisation = 'imagenet' | 'per-image';
+export type ColourNormalisation = 'imagenet' | 'gray-world' | 'shades-of-grey' | 'mean-match' | 'per-image';
 
 export interface PreprocessOptions {
   colour: ColourNormalisation;
@@ -46,7 +61,7 @@ export interface PreprocessOptions {
  * Bump when any pixel-level rule below changes (resize rule, kernel, normalisation maths):
  * it is part of the backbone fingerprint, so cached features computed the old way stop matching.
  */
-export const PREPROCESS_VERSION = 'cover224-lanczos3-centre/in-graph-normalisation/v2';
+export const PREPROCESS_VERSION = 'cover224-lanczos3-centre/in-graph-normalisation/v3';
 
 // Sharp's own decompression-bomb guard (16383^2): accepts the 10240x10240 maximum with room to spare.
 const MAX_PIXELS = 0x3fff * 0x3fff;
@@ -282,12 +297,12 @@ export function applyView(rgb: Uint8Array, view: View, size = INPUT_SIZE): Uint8
 }
 
 /**
- * HWC uint8 224x224 RGB -> CHW float32 raw values (0-255) for one view: the backbone's input. The
- * normalisation happens inside the backbone graph (preprocess-graph.ts), so exported models
- * take the very same input. Writes into `out` when given (a slot of a batch tensor).
+ * HWC uint8 square RGB (side `size`, 224 by default) -> CHW float32 raw values (0-255) for one view:
+ * the backbone's input. The normalisation happens inside the backbone graph (preprocess-graph.ts), so
+ * exported models take the very same input. Writes into `out` when given (a slot of a batch tensor).
  */
-export function rgbTensor(rgb: Uint8Array, view: View = 'identity', out = new Float32Array(3 * INPUT_SIZE * INPUT_SIZE)): Float32Array {
-  const plane = INPUT_SIZE * INPUT_SIZE;
+export function rgbTensor(rgb: Uint8Array, view: View = 'identity', out = new Float32Array(rgb.length), size = INPUT_SIZE): Float32Array {
+  const plane = size * size;
   if (rgb.length !== plane * 3) throw new RangeError(`expected ${plane * 3} bytes of RGB, got ${rgb.length}`);
   if (out.length !== plane * 3) throw new RangeError(`expected a ${plane * 3}-value output tensor, got ${out.length}`);
   if (view === 'identity') {
@@ -299,7 +314,7 @@ export function rgbTensor(rgb: Uint8Array, view: View = 'identity', out = new Fl
     }
     return out;
   }
-  const table = viewTable(view, INPUT_SIZE);
+  const table = viewTable(view, size);
   for (let p = 0; p < plane; p++) {
     const s = table[p] * 3;
     out[p] = rgb[s];
@@ -307,6 +322,19 @@ export function rgbTensor(rgb: Uint8Array, view: View = 'identity', out = new Fl
     out[2 * plane + p] = rgb[s + 2];
   }
   return out;
+}
+
+/**
+ * The 224x224 pixels scaled down to `size` x `size` (Lanczos3), HWC uint8: the same ground seen
+ * from further away, with fewer pixels. Used as a training augmentation (see TrainingConfig.scales).
+ */
+export async function scaleRgb(rgb: Uint8Array, size: number): Promise<Uint8Array> {
+  if (size === INPUT_SIZE) return rgb;
+  const data = await sharp(rgb, { raw: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 } })
+    .resize(size, size, { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /**

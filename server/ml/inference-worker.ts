@@ -6,8 +6,8 @@ import { ImageDecodeError, type ImageInfo } from './image';
 import type { InferenceItem, InferenceOutcome, InferenceWorkerData } from './inference-pool';
 import { serveRequests } from './workers';
 
-const { modelPath, threads } = workerData as InferenceWorkerData;
-const backboneReady = Backbone.load(modelPath, { threads });
+const { weightsDir, threads } = workerData as InferenceWorkerData;
+const backboneReady = Backbone.load(weightsDir, { threads });
 
 /** Decoded pixels, or the decode error that this image alone answers with. */
 async function decode(item: InferenceItem): Promise<{ rgb: Uint8Array; info: ImageInfo } | { error: string }> {

@@ -34,3 +34,9 @@ export function floatValue(name: string, dims: (number | string)[]): onnx.ValueI
     }),
   });
 }
+
+/** An int64 initializer (Slice's starts/ends/axes/steps, Reshape's shape), as little-endian raw bytes. */
+export function int64Constant(name: string, dims: number[], values: readonly bigint[]): onnx.TensorProto {
+  const rawData = Buffer.from(BigInt64Array.from(values).buffer);
+  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.INT64, rawData });
+}

@@ -1,6 +1,6 @@
 /** @module Training and classification end to end: image bytes -> cached backbone features -> cross-validated head. */
 import { Backbone, embedImages, featureKey } from './backbone';
-import { configViews } from './config';
+import { embeddedVariants, predictVariants, trainVariants } from './config';
 import { trainClassifier, trainClassifierInParallel, type RemoteFolds, type TrainingSample, type TrainOptions } from './crossval';
 import type { HeadModel, HeadType } from './head';
 
@@ -35,35 +35,45 @@ export interface TrainingDeps {
 /** Images embedded per backbone call while training: bounds memory, keeps batches full. */
 const EMBED_CHUNK = 32;
 
-function splitViews(flat: Float32Array, views: number, dim: number): Float32Array[] {
-  return Array.from({ length: views }, (_, v) => flat.subarray(v * dim, (v + 1) * dim));
+function splitVariants(flat: Float32Array, variants: number, dim: number): Float32Array[] {
+  return Array.from({ length: variants }, (_, v) => flat.subarray(v * dim, (v + 1) * dim));
 }
 
 /**
- * Features of every image under the configured views, from the cache when present; only new
- * images go through the backbone, so retraining after adding 50 images costs 50 passes.
+ * Features of every image under the configured variants (embeddedVariants), from the cache when
+ * present; only new images go through the backbone, so retraining after adding 50 images costs 50
+ * images' passes.
  */
 async function featuresOf(hashes: string[], deps: TrainingDeps): Promise<{ features: Float32Array[][]; embedded: number }> {
-  const views = configViews();
-  const key = featureKey(deps.backbone.fingerprint, views);
+  const variants = embeddedVariants();
+  const key = featureKey(deps.backbone.fingerprint, variants);
   const dim = deps.backbone.dim;
   const features: Float32Array[][] = hashes.map((hash) => {
     const cached = deps.cache.get(hash, key);
-    return cached && cached.length === views.length * dim ? splitViews(cached, views.length, dim) : [];
+    return cached && cached.length === variants.length * dim ? splitVariants(cached, variants.length, dim) : [];
   });
   const missing = hashes.map((_, i) => i).filter((i) => features[i].length === 0);
   for (let start = 0; start < missing.length; start += EMBED_CHUNK) {
     const chunk = missing.slice(start, start + EMBED_CHUNK);
     const bytes = await Promise.all(chunk.map((i) => deps.readImage(hashes[i])));
-    const embedded = await embedImages(deps.backbone, bytes, views);
+    const embedded = await embedImages(deps.backbone, bytes, variants);
     chunk.forEach((i, j) => {
-      const flat = new Float32Array(views.length * dim);
+      const flat = new Float32Array(variants.length * dim);
       embedded[j].forEach((f, v) => flat.set(f, v * dim));
       deps.cache.set(hashes[i], key, flat);
-      features[i] = splitViews(flat, views.length, dim);
+      features[i] = splitVariants(flat, variants.length, dim);
     });
   }
   return { features, embedded: missing.length };
+}
+
+/** Each image's embedded variants, sorted into what the head trains on and what it predicts from. */
+function asSamples(features: Float32Array[][]): TrainingSample[] {
+  const all = embeddedVariants();
+  const at = (wanted: { view: string; size: number }[]) => wanted.map((w) => all.findIndex((v) => v.view === w.view && v.size === w.size));
+  const train = at(trainVariants());
+  const predict = at(predictVariants());
+  return features.map((f) => ({ train: train.map((k) => f[k]), predict: predict.map((k) => f[k]) }));
 }
 
 export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Promise<TrainingResult> {
@@ -76,7 +86,7 @@ export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Pro
     return hot;
   });
   const fitStarted = performance.now();
-  const samples = features.map((views) => ({ views }));
+  const samples = asSamples(features);
   const options = { type: job.type };
   const trained = deps.remoteFolds
     ? await trainClassifierInParallel(samples, labels, options, deps.remoteFolds(samples, labels, options))

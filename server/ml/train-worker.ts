@@ -10,7 +10,7 @@ import type { TrainerPaths } from './trainer';
 import { serveRequests } from './workers';
 
 const paths = workerData as TrainerPaths;
-const backboneReady = Backbone.load(paths.modelPath);
+const backboneReady = Backbone.load(paths.weightsDir);
 const db = openDatabase(paths.databasePath);
 const cache = new FeatureCache(db);
 const blobs = new BlobStore(paths.blobRoot);

@@ -3,7 +3,7 @@ import type { TrainingJob, TrainingResult } from './pipeline';
 import { WorkerClient } from './workers';
 
 export interface TrainerPaths {
-  modelPath: string;
+  weightsDir: string;
   databasePath: string;
   blobRoot: string;
 }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseManifest } from '../../datasets/manifest';
-import { backbonePath, datasetDir, ensureAssets } from '../../datasets/paths';
+import { aidValidationDir, backboneWeightsDir, datasetDir, ensureAssets } from '../../datasets/paths';
 import { AssetError, type ManifestEntry, provisionAssets, readManifest } from '../../datasets/provision';
 import { STATE_FILE } from '../../datasets/verify';
 
@@ -17,7 +17,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 // CI sets CVLAB_ASSETS_MIRROR=../shared/assets; the same folder is the default beside a checkout.
 const REAL_MIRROR = path.resolve(ROOT, process.env.CVLAB_ASSETS_MIRROR ?? '../shared/assets');
 const MANIFEST = readManifest();
-const MODEL = 'models/mobilenetv2-12-int8.onnx';
+const WEIGHTS = 'models/mobilenetv2-7-weights';
+/** The largest weight file of the float backbone. */
+const WEIGHT = `${WEIGHTS}/weights/conv_95_weight.npy`;
 
 const tmpRoots: string[] = [];
 function tmpDir(label: string): string {
@@ -103,15 +105,19 @@ function withUrl(entries: ManifestEntry[], base: string): ManifestEntry[] {
 }
 
 test('the real mirror is available for these tests', () => {
-  assert.ok(fs.existsSync(path.join(REAL_MIRROR, MODEL)), `no assets mirror at ${REAL_MIRROR}; set CVLAB_ASSETS_MIRROR`);
+  assert.ok(fs.existsSync(path.join(REAL_MIRROR, WEIGHT)), `no assets mirror at ${REAL_MIRROR}; set CVLAB_ASSETS_MIRROR`);
 });
 
 describe('manifest', () => {
-  test('the project copy lists the same 531 files as the shared manifest', () => {
-    assert.equal(MANIFEST.length, 531);
+  test('the project copy lists the same 882 files as the shared manifest', () => {
+    assert.equal(MANIFEST.length, 882);
     assert.deepEqual(MANIFEST, readManifest(path.join(REAL_MIRROR, 'MANIFEST.tsv')));
     assert.equal(MANIFEST.filter((e) => e.path.startsWith('datasets/aerial-small/')).length, 530);
-    assert.ok(MANIFEST.some((e) => e.path === MODEL && e.bytes === 3655033));
+    assert.equal(MANIFEST.filter((e) => e.path.startsWith('datasets/aid-validation/')).length, 240);
+    // 52 convolutions (weight + bias), the classifier's bias, 3 reference input/output pairs.
+    assert.equal(MANIFEST.filter((e) => e.path.startsWith(`${WEIGHTS}/`)).length, 52 * 2 + 1 + 3 * 2);
+    assert.ok(MANIFEST.some((e) => e.path === WEIGHT && e.bytes === 1638496));
+    assert.ok(MANIFEST.some((e) => e.path === 'models/mobilenetv2-12-int8.onnx' && e.bytes === 3655033));
   });
 
   test('rejects paths that would escape the target and malformed rows', () => {
@@ -136,8 +142,8 @@ describe('provisioning from the real mirror', () => {
   test('copies every file, all verifying', async () => {
     const report = await provisionAssets({ target, mirror: REAL_MIRROR });
     assert.equal(report.source, 'mirror');
-    assert.equal(report.files, 531);
-    assert.equal(report.fetched.length, 531);
+    assert.equal(report.files, MANIFEST.length);
+    assert.equal(report.fetched.length, MANIFEST.length);
     assert.equal(report.present, 0);
     assert.equal(report.fetchedBytes, MANIFEST.reduce((s, e) => s + e.bytes, 0));
     assertAllVerified(target);
@@ -147,7 +153,7 @@ describe('provisioning from the real mirror', () => {
     const before = new Map(MANIFEST.map((e) => [e.path, fs.statSync(at(target, e.path))]));
     const report = await provisionAssets({ target, mirror: REAL_MIRROR });
     assert.deepEqual(report.fetched, []);
-    assert.equal(report.present, 531);
+    assert.equal(report.present, MANIFEST.length);
     assert.equal(report.hashed, 0);
     // hashed === 0 is the real proof of a cheap run; the time bound is loose for loaded CI machines.
     assert.ok(report.elapsedMs < 3000, `took ${report.elapsedMs} ms`);
@@ -160,7 +166,7 @@ describe('provisioning from the real mirror', () => {
 
   test('a run that does not trust the cache re-hashes every file and still copies nothing', async () => {
     const report = await provisionAssets({ target, mirror: REAL_MIRROR, trustCache: false });
-    assert.equal(report.hashed, 531);
+    assert.equal(report.hashed, MANIFEST.length);
     assert.deepEqual(report.fetched, []);
   });
 
@@ -176,7 +182,7 @@ describe('provisioning from the real mirror', () => {
     const report = await provisionAssets({ target, mirror: REAL_MIRROR });
     assert.deepEqual([...report.fetched].sort(), [flipped, truncated, deleted].sort());
     assert.deepEqual([...report.repaired].sort(), [flipped, truncated].sort());
-    assert.equal(report.present, 528);
+    assert.equal(report.present, MANIFEST.length - 3);
     assertAllVerified(target);
   });
 
@@ -185,18 +191,19 @@ describe('provisioning from the real mirror', () => {
     try {
       process.env.CVLAB_ASSETS_DIR = target;
       process.env.CVLAB_ASSETS_MIRROR = REAL_MIRROR;
-      assert.equal(backbonePath(), at(target, MODEL));
+      assert.equal(backboneWeightsDir(), at(target, WEIGHTS));
       assert.equal(datasetDir(), at(target, 'datasets/aerial-small'));
+      assert.equal(aidValidationDir(), at(target, 'datasets/aid-validation'));
       assert.ok(fs.existsSync(path.join(datasetDir(), 'train', 'Barren')));
 
       const cheap = await ensureAssets();
       assert.equal(cheap.hashed, 0);
       assert.deepEqual(cheap.fetched, []);
 
-      fs.rmSync(backbonePath());
+      fs.rmSync(at(target, WEIGHT));
       const fixed = await ensureAssets();
-      assert.deepEqual(fixed.fetched, [MODEL]);
-      assert.equal(sha256Of(backbonePath()), MANIFEST.find((e) => e.path === MODEL)?.sha256);
+      assert.deepEqual(fixed.fetched, [WEIGHT]);
+      assert.equal(sha256Of(at(target, WEIGHT)), MANIFEST.find((e) => e.path === WEIGHT)?.sha256);
     } finally {
       for (const [key, value] of [['CVLAB_ASSETS_DIR', saved.dir], ['CVLAB_ASSETS_MIRROR', saved.mirror]] as const) {
         if (value === undefined) delete process.env[key];
@@ -270,13 +277,13 @@ describe('a corrupt mirror', () => {
     assert.equal(ok.status, 0, String(ok.stderr));
     const lines = String(ok.stdout).trim().split('\n');
     assert.equal(lines.length, 1);
-    assert.match(lines[0] ?? '', /^assets: 531 files .* verified in /);
+    assert.match(lines[0] ?? '', /^assets: 882 files .* verified in /);
     assertAllVerified(target);
   });
 });
 
 describe('downloading', () => {
-  const subset = [...MANIFEST.slice(0, 24), ...MANIFEST.filter((e) => e.path === MODEL)];
+  const subset = [...MANIFEST.slice(0, 24), ...MANIFEST.filter((e) => e.path === WEIGHT)];
 
   test('an unreachable URL without a mirror fails clearly, naming the file, URL and remedies', async () => {
     const port = await closedPort();

@@ -103,7 +103,7 @@ describe('exports', () => {
     );
   });
 
-  it('exports ONNX whose model, fed as its manifest says, gives the endpoint\'s probabilities for every test image', async () => {
+  it('exports ONNX whose model, fed as its manifest says, gives the endpoint\'s probabilities for every test image', async (t) => {
     const exported = await exportIteration(project.trainer, project.projectId, compactIterationId, 'ONNX', { pollIntervalInMs: 200 });
     assert.match(exported.downloadUri as string, new RegExp(`/${compactIterationId.replace(/-/g, '')}\\.ONNX\\.zip$`));
     const folder = mkdtempSync(path.join(os.tmpdir(), 'onnx-export-'));
@@ -132,6 +132,7 @@ describe('exports', () => {
       assert.equal(top, endpointResults.get(file)?.predictions?.[0].tagName, `same top tag for ${path.basename(file)}`);
     }
     assert.ok(worst <= 1e-4, `max abs difference ${worst}`);
+    t.diagnostic(`largest difference to the endpoint's probabilities: ${worst.toExponential(2)}`);
     await session.release();
   });
 

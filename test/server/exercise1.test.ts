@@ -144,18 +144,28 @@ describe('Exercise 1 with the official Training SDK against the local service', 
     assert.equal((await trainer.getTaggedImageCount(projectId, { tagIds: [tagIds.Developed] })).body, 150 - retagged.length);
   });
 
-  it('quick-tests the 30 test images against iteration 1 without publishing', async () => {
+  /** Top-1 of an iteration's quick tests on the 30 test tiles (from other regions than the training images). */
+  async function testTilesRight(iteration: Iteration): Promise<number> {
     let correct = 0;
     for (const name of CLASSES) {
       for (const file of imageFiles('test', name)) {
-        const result = await trainer.quickTestImage(projectId, readImage(file), { iterationId: iteration1.id, store: false });
-        assert.equal(result.iteration, iteration1.id);
+        const result = await trainer.quickTestImage(projectId, readImage(file), { iterationId: iteration.id, store: false });
+        assert.equal(result.iteration, iteration.id);
         const probs = (result.predictions ?? []).map((p) => p.probability as number);
         assert.deepEqual(probs, [...probs].sort((a, b) => b - a), 'predictions sorted by probability');
         if (result.predictions?.[0].tagName === name) correct++;
       }
     }
-    assert.ok(correct >= 24, `top-1 on the test images: ${correct}/30`);
+    return correct;
+  }
+
+  // The bar: 26/30, one tile below what the float model gets on every CPU (27/30, see the README),
+  // so a change that costs accuracy on new regions fails here.
+  const TEST_BAR = 26;
+
+  it('quick-tests the 30 test images against iteration 1 without publishing', async () => {
+    const correct = await testTilesRight(iteration1);
+    assert.ok(correct >= TEST_BAR, `top-1 on the test images: ${correct}/30`);
   });
 
   it('adds Developed-SecondBatch and trains iteration 2, at least as good as iteration 1', async () => {
@@ -168,6 +178,8 @@ describe('Exercise 1 with the official Training SDK against the local service', 
     assert.equal(iteration2.status, 'Completed', iteration2.trainingErrorDetails ?? '');
     const performance2 = await trainer.getIterationPerformance(projectId, iteration2.id as string);
     assert.ok((performance2.precision as number) >= (performance1.precision as number) - 0.01);
+    const correct = await testTilesRight(iteration2);
+    assert.ok(correct >= TEST_BAR, `iteration 2, top-1 on the test images: ${correct}/30`);
     assert.equal((await trainer.getImagePerformanceCount(projectId, iteration2.id as string)).body, 500);
     const iterations = await trainer.getIterations(projectId);
     assert.deepEqual(iterations.map((i) => i.name), ['Iteration 1', 'Iteration 2']);

@@ -1,11 +1,11 @@
-/** Cross-validation with augmented views: an image's views never straddle folds, and results are reproducible. */
+/** Cross-validation with augmented variants: an image's variants never straddle folds, and results are reproducible. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assignFolds, logLoss, trainClassifier } from '../../../server/ml/crossval';
 import { seededRandom } from '../../../server/ml/random';
 
-describe('trainClassifier with views', () => {
-  it('keeps all views of an image in its fold (a leaked view would let the head memorise it)', () => {
+describe('trainClassifier with augmented variants', () => {
+  it('keeps all variants of an image in its fold (a leaked variant would let the head memorise it)', () => {
     // Each image has its own random direction; labels are random, so only memorising an image predicts it.
     const random = seededRandom(3);
     const n = 120;
@@ -13,10 +13,11 @@ describe('trainClassifier with views', () => {
     const labels = Array.from({ length: n }, (_, i) => [0, 1, 2].map((k) => (k === i % 3 ? 1 : 0)));
     const samples = Array.from({ length: n }, () => {
       const base = Float32Array.from({ length: dim }, () => random() - 0.5);
-      // Views: the same image slightly perturbed, as rotations of a tile are.
-      return { views: [0, 1, 2, 3].map(() => Float32Array.from(base, (v) => v + 0.01 * (random() - 0.5))) };
+      // Variants: the same image slightly perturbed, as rotations or a smaller copy of a tile are.
+      const variants = [0, 1, 2, 3].map(() => Float32Array.from(base, (v) => v + 0.01 * (random() - 0.5)));
+      return { train: variants, predict: variants.slice(0, 2) };
     });
-    const options = { type: 'Multiclass' as const, views: 4, trainViews: 4, testViews: 1, lambdas: [1e-4], standardise: false };
+    const options = { type: 'Multiclass' as const, lambdas: [1e-4], standardise: false };
     const trained = trainClassifier(samples, labels, options);
     const correct = trained.heldOut.filter((p, i) => p.indexOf(Math.max(...p)) === i % 3).length / n;
     assert.ok(correct < 0.5, `held-out accuracy ${correct} must stay near chance`);
@@ -27,7 +28,10 @@ describe('trainClassifier with views', () => {
   it('picks the lambda with the lowest held-out log-loss and reports every candidate', () => {
     const random = seededRandom(9);
     const labels = Array.from({ length: 90 }, (_, i) => [i % 2, 1 - (i % 2)]);
-    const samples = labels.map((y) => ({ views: [Float32Array.from({ length: 10 }, (_, j) => (j === 0 ? 2 * y[0] : 0) + random() - 0.5)] }));
+    const samples = labels.map((y) => {
+      const features = Float32Array.from({ length: 10 }, (_, j) => (j === 0 ? 2 * y[0] : 0) + random() - 0.5);
+      return { train: [features], predict: [features] };
+    });
     const trained = trainClassifier(samples, labels, { type: 'Multiclass', lambdas: [100, 1e-3, 1] });
     assert.deepEqual(trained.lambdaLoss.map((l) => l.lambda), [100, 1, 1e-3]);
     const best = Math.min(...trained.lambdaLoss.map((l) => l.logLoss));

@@ -13,7 +13,8 @@ function synthetic(n: number, dim: number, classes: number, signal: number, seed
   const samples = Array.from({ length: n }, (_, i) => {
     const k = i % classes;
     labels.push(Array.from({ length: classes }, (_, c) => (c === k ? 1 : 0)));
-    return { views: [Float32Array.from({ length: dim }, (_, j) => gauss() + (j % classes === k ? signal : 0))] };
+    const features = Float32Array.from({ length: dim }, (_, j) => gauss() + (j % classes === k ? signal : 0));
+    return { train: [features], predict: [features] };
   });
   return { samples, labels };
 }
@@ -27,7 +28,7 @@ describe('trainClassifier', () => {
     const { samples, labels } = synthetic(300, 1280, 3, 0, 1);
     const trained = trainClassifier(samples, labels, { type: 'Multiclass' });
     const heldOut = accuracy(trained.heldOut, labels);
-    const inSample = accuracy(samples.map((s) => predictHead(trained.model, s.views[0])), labels);
+    const inSample = accuracy(samples.map((s) => predictHead(trained.model, s.predict[0])), labels);
     assert.ok(heldOut < 0.45, `held-out accuracy ${heldOut} must be near chance (1/3): anything higher leaks the held-out images`);
     assert.ok(inSample > heldOut + 0.3, `in-sample ${inSample} vs held-out ${heldOut}`);
   });

@@ -1,128 +1,135 @@
-/** The backbone graph edit: exposed features checked against the untouched zoo model on real aerial tiles. */
+/** The feature graph: each pixel normalisation does what it says, and the chosen layers come out concatenated. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { backbonePath } from '../../../datasets/paths';
-import {
-  exposeFeatures,
-  floatClassifier,
-  LOGITS_DIM,
-  LOGITS_OUTPUT,
-  POOLED_DIM,
-  POOLED_OUTPUT,
-  POOLED_SCALE,
-  POOLED_TENSOR,
-  POOLED_ZERO_POINT,
-} from '../../../server/ml/graph';
-import { imageTensor, INPUT_SIZE } from '../../../server/ml/image';
-import { RAW_INPUT } from '../../../server/ml/preprocess-graph';
+import { backboneWeightsDir } from '../../../datasets/paths';
+import { featureDim, featureModel, FEATURES_OUTPUT } from '../../../server/ml/graph';
+import { imageTensor, type ColourNormalisation } from '../../../server/ml/image';
+import { buildMobileNetV2, NETWORK_INPUT, pooledOutput, readMobileNetV2Weights, type MobileNetV2Weights } from '../../../server/ml/mobilenet-v2';
+import { floatValue, node } from '../../../server/ml/onnx-build';
+import { IMAGENET_MEAN, IMAGENET_STD, MAX_GAIN, MIN_STD, prependNormalisation, RAW_INPUT } from '../../../server/ml/preprocess-graph';
 import { CLASSES, imageFiles } from '../../support/dataset';
 
-const PLANE = INPUT_SIZE * INPUT_SIZE;
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
+const SIZE = 224;
+const PLANE = SIZE * SIZE;
+const COLOURS: ColourNormalisation[] = ['imagenet', 'gray-world', 'shades-of-grey', 'mean-match', 'per-image'];
 
-function scalar(graph: onnx.IGraphProto, name: string): number {
-  const t = graph.initializer!.find((x) => x.name === name)!;
-  if (t.floatData && t.floatData.length) return t.floatData[0];
-  if (t.int32Data && t.int32Data.length) return t.int32Data[0];
-  return t.rawData![0];
+const run = async (model: onnx.ModelProto, input: Float32Array, n = 1) => {
+  const s = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish());
+  const out = await s.run({ [RAW_INPUT]: new ort.Tensor('float32', input, [n, 3, SIZE, SIZE]) });
+  await s.release();
+  return out;
+};
+
+/** The normalisation alone: RAW_INPUT -> normalised values. */
+function normalisationOnly(colour: ColourNormalisation): onnx.ModelProto {
+  const graph = onnx.GraphProto.create({
+    node: [node('Identity', [NETWORK_INPUT], 'normalised')],
+    input: [floatValue(NETWORK_INPUT, ['batch_size', 3, 'height', 'width'])],
+    output: [floatValue('normalised', ['batch_size', 3, 'height', 'width'])],
+  });
+  prependNormalisation(graph, colour);
+  return onnx.ModelProto.create({ irVersion: 7, opsetImport: [{ domain: '', version: 12 }], graph });
 }
 
-describe('exposeFeatures', () => {
-  let modelBytes: Buffer;
-  let raw: Float32Array[]; // one raw-RGB tensor per test image, 2 per class
-  let reference: ort.InferenceSession; // the zoo model, only with the pooled tensor also output
-  let scale: number;
-  let zeroPoint: number;
+/** The same rules written out in TypeScript, per channel of one CHW image. */
+function expected(colour: ColourNormalisation, t: Float32Array): Float64Array {
+  const channel = (c: number) => t.subarray(c * PLANE, (c + 1) * PLANE);
+  const mean = (xs: Float32Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const clip = (g: number) => Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, g));
+  const imagenet = (v: number, c: number, gain = 1) => ((v * gain) / 255 - IMAGENET_MEAN[c]) / IMAGENET_STD[c];
+  const means = [0, 1, 2].map((c) => mean(channel(c)));
+  let gains = [1, 1, 1];
+  if (colour === 'gray-world' || colour === 'shades-of-grey') {
+    const levels = [0, 1, 2].map((c) => Math.max(1, colour === 'gray-world' ? means[c] : 255 * mean(channel(c).map((v) => (v / 255) ** 6)) ** (1 / 6)));
+    gains = levels.map((l) => clip((levels[0] + levels[1] + levels[2]) / 3 / l));
+  } else if (colour === 'mean-match') {
+    gains = means.map((m, c) => clip((255 * IMAGENET_MEAN[c]) / Math.max(1, m)));
+  }
+  const stds = [0, 1, 2].map((c) => Math.sqrt(mean(channel(c).map((x) => (x - means[c]) ** 2))));
+  return Float64Array.from(t, (v, i) => {
+    const c = Math.floor(i / PLANE);
+    return colour === 'per-image' ? (v - means[c]) / Math.max(stds[c], MIN_STD) : imagenet(v, c, gains[c]);
+  });
+}
 
+describe('pixel normalisation inside the graph', () => {
+  let tiles: Float32Array[];
   before(async () => {
-    modelBytes = readFileSync(backbonePath());
-    const model = onnx.ModelProto.decode(modelBytes);
-    scale = scalar(model.graph!, POOLED_SCALE);
-    zeroPoint = scalar(model.graph!, POOLED_ZERO_POINT);
-    (model.graph as onnx.GraphProto).output.push(onnx.ValueInfoProto.create({ name: POOLED_TENSOR, type: { tensorType: { elemType: onnx.TensorProto.DataType.UINT8 } } }));
-    reference = await ort.InferenceSession.create(Buffer.from(onnx.ModelProto.encode(model).finish()));
-    const files = CLASSES.flatMap((c) => imageFiles('train', c).slice(0, 2));
-    raw = await Promise.all(files.map((f) => imageTensor(readFileSync(f))));
+    tiles = await Promise.all(CLASSES.map((c) => imageTensor(readFileSync(imageFiles('test', c)[0]))));
+    // A tile with a strong cast and a nearly empty blue channel: the gain limits must hold.
+    tiles.push(tiles[0].map((v, i) => (i < PLANE ? v : i < 2 * PLANE ? v * 0.6 : v * 0.004)));
   });
 
-  /** The zoo model's own pooled tensor (uint8) and 1000-way output, with the normalisation done here in TS. */
-  async function runReference(t: Float32Array): Promise<{ pooled: Float32Array; logits: Float32Array }> {
-    const input = new Float32Array(3 * PLANE);
-    for (let c = 0; c < 3; c++) for (let p = 0; p < PLANE; p++) input[c * PLANE + p] = (t[c * PLANE + p] / 255 - MEAN[c]) / STD[c];
-    const out = await reference.run({ input: new ort.Tensor('float32', input, [1, 3, INPUT_SIZE, INPUT_SIZE]) });
-    const q = out[POOLED_TENSOR].data as Uint8Array;
-    return { pooled: Float32Array.from(q, (v) => (v - zeroPoint) * scale), logits: out.output.data as Float32Array };
+  for (const colour of COLOURS) {
+    it(`${colour}: the graph computes the documented rule`, async () => {
+      for (const t of tiles) {
+        const got = (await run(normalisationOnly(colour), t)).normalised.data as Float32Array;
+        const want = expected(colour, t);
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        assert.ok(worst < 1e-4, `largest difference ${worst}`);
+      }
+    });
   }
 
-  it('outputs the 1280 pooled features of the zoo model, dequantised', async () => {
-    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes, { colour: 'imagenet', features: 'pooled' }));
-    assert.deepEqual(session.outputNames, [POOLED_OUTPUT]);
-    assert.deepEqual(session.inputNames, [RAW_INPUT]);
-    let differing = 0;
-    for (const t of raw) {
-      const out = await session.run({ [RAW_INPUT]: new ort.Tensor('float32', t, [1, 3, INPUT_SIZE, INPUT_SIZE]) });
-      const features = out[POOLED_OUTPUT].data as Float32Array;
-      assert.equal(features.length, POOLED_DIM);
-      const ref = (await runReference(t)).pooled;
-      for (let j = 0; j < POOLED_DIM; j++) {
-        const v = features[j];
-        assert.ok(Number.isFinite(v) && v >= 0 && v <= 6, `ReLU6 average in [0, 6], got ${v}`);
-        assert.ok(Math.abs(v / scale - Math.round(v / scale)) < 1e-3, 'on the quantisation grid');
-        // Normalising in the graph instead of in TS may round an input differently: at most one step apart.
-        assert.ok(Math.abs(v - ref[j]) <= scale * 1.001, `feature ${j}: ${v} vs reference ${ref[j]}`);
-        if (v !== ref[j]) differing++;
-      }
-      assert.ok(features.some((v) => v > 0), 'not all zero');
+  it('gray-world and shades-of-grey remove a colour cast: the same tile under another light gives the same features', async () => {
+    const weights = readMobileNetV2Weights(backboneWeightsDir());
+    const tile = tiles[2];
+    // Warmer light: the same ground with red up and blue down (within the gain limits, no clipping), at
+    // the same overall level (both keep an image's brightness, measured their way; they remove only the cast).
+    const castOf = (p: number) => {
+      const levels = [0, 1, 2].map((c) => (tile.subarray(c * PLANE, (c + 1) * PLANE).reduce((a, v) => a + v ** p, 0) / PLANE) ** (1 / p));
+      const blue = (levels[0] + levels[1] + levels[2] - 1.15 * levels[0] - levels[1]) / levels[2];
+      return tile.map((v, i) => v * (i < PLANE ? 1.15 : i < 2 * PLANE ? 1 : blue));
+    };
+    for (const [colour, p] of [['gray-world', 1], ['shades-of-grey', 6]] as const) {
+      const model = featureModel(weights, { colour, layers: ['final'] });
+      const a = (await run(model, tile))[FEATURES_OUTPUT].data as Float32Array;
+      const b = (await run(model, castOf(p)))[FEATURES_OUTPUT].data as Float32Array;
+      const worst = a.reduce((w, v, j) => Math.max(w, Math.abs(v - b[j])), 0);
+      assert.ok(worst < 1e-3, `${colour}: largest feature change ${worst}`);
     }
-    assert.ok(differing <= raw.length * POOLED_DIM * 0.02, `${differing} values differ by one step`);
-    await session.release();
+    const cast = castOf(1);
+    const plain = featureModel(weights, { colour: 'imagenet', layers: ['final'] });
+    const a = (await run(plain, tile))[FEATURES_OUTPUT].data as Float32Array;
+    const b = (await run(plain, cast))[FEATURES_OUTPUT].data as Float32Array;
+    assert.ok(a.some((v, j) => Math.abs(v - b[j]) > 0.05), 'without colour constancy the cast does change the features');
+  });
+});
+
+describe('featureModel', () => {
+  let weights: MobileNetV2Weights;
+  before(() => {
+    weights = readMobileNetV2Weights(backboneWeightsDir());
+  });
+
+  it("concatenates the chosen layers' pooled activations in order, from raw pixels", async () => {
+    const layers = ['stage96', 'final'] as const;
+    const tile = await imageTensor(readFileSync(imageFiles('test', 'Cultivated')[0]));
+    const features = (await run(featureModel(weights, { colour: 'gray-world', layers: [...layers] }), tile))[FEATURES_OUTPUT].data as Float32Array;
+    assert.equal(features.length, featureDim([...layers]));
+    // The same network on the normalised pixels, each layer on its own.
+    const normalised = (await run(normalisationOnly('gray-world'), tile)).normalised.data as Float32Array;
+    const s = await ort.InferenceSession.create(onnx.ModelProto.encode(buildMobileNetV2(weights, [...layers])).finish());
+    const out = await s.run({ [NETWORK_INPUT]: new ort.Tensor('float32', normalised, [1, 3, SIZE, SIZE]) });
+    const parts = [...(out[pooledOutput('stage96')].data as Float32Array), ...(out[pooledOutput('final')].data as Float32Array)];
+    parts.forEach((v, j) => assert.ok(Math.abs(v - features[j]) < 1e-5, `feature ${j}: ${features[j]} vs ${v}`));
+    await s.release();
   });
 
   it('is deterministic and independent of the batch it runs in', async () => {
-    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes, { colour: 'imagenet', features: 'pooled' }));
-    const batch = new Float32Array(raw.length * 3 * PLANE);
-    raw.forEach((t, i) => batch.set(t, i * 3 * PLANE));
-    const run = async (data: Float32Array, n: number) =>
-      (await session.run({ [RAW_INPUT]: new ort.Tensor('float32', data, [n, 3, INPUT_SIZE, INPUT_SIZE]) }))[POOLED_OUTPUT].data as Float32Array;
-    const first = await run(batch, raw.length);
-    assert.deepEqual(await run(batch, raw.length), first);
-    for (let i = 0; i < raw.length; i++) assert.deepEqual(await run(raw[i], 1), first.slice(i * POOLED_DIM, (i + 1) * POOLED_DIM));
-    await session.release();
-  });
-
-  it('prunes the int8 classifier when only features are wanted', () => {
-    const graph = onnx.ModelProto.decode(exposeFeatures(modelBytes, { features: 'pooled' })).graph as onnx.GraphProto;
-    assert.ok(!graph.node.some((n) => n.opType === 'QLinearMatMul'));
-    assert.ok(!graph.initializer.some((t) => (t.name ?? '').startsWith('classifier')));
-  });
-
-  it('imagenet-logits are the pooled features through the float classifier and match the zoo model output', async () => {
-    const model = onnx.ModelProto.decode(modelBytes);
-    const { weights, bias } = floatClassifier(model.graph!);
-    const session = await ort.InferenceSession.create(exposeFeatures(modelBytes, { colour: 'imagenet', features: 'imagenet-logits' }));
-    assert.deepEqual(session.outputNames, [LOGITS_OUTPUT, POOLED_OUTPUT]);
-    for (const t of raw) {
-      const out = await session.run({ [RAW_INPUT]: new ort.Tensor('float32', t, [1, 3, INPUT_SIZE, INPUT_SIZE]) });
-      const logits = out[LOGITS_OUTPUT].data as Float32Array;
-      const pooled = out[POOLED_OUTPUT].data as Float32Array;
-      assert.equal(logits.length, LOGITS_DIM);
-      for (let k = 0; k < LOGITS_DIM; k += 37) {
-        let z = bias[k];
-        for (let j = 0; j < POOLED_DIM; j++) z += pooled[j] * weights[j * LOGITS_DIM + k];
-        assert.ok(Math.abs(z - logits[k]) < 1e-3, `logit ${k}: ${logits[k]} vs ${z}`);
-      }
-      // The zoo model's own output is the same product, quantised to uint8 twice on the way.
-      const zoo = (await runReference(t)).logits;
-      let worst = 0;
-      for (let k = 0; k < LOGITS_DIM; k++) worst = Math.max(worst, Math.abs(zoo[k] - logits[k]));
-      assert.ok(worst < 0.5, `largest difference to the int8 output ${worst}`);
-      const argmax = (a: Float32Array) => a.indexOf(Math.max(...a));
-      assert.ok(Math.abs(logits[argmax(zoo)] - logits[argmax(logits)]) < 0.5, 'same top class up to rounding');
+    const model = featureModel(weights, { colour: 'gray-world', layers: ['final'] });
+    const tiles = await Promise.all(CLASSES.map((c) => imageTensor(readFileSync(imageFiles('train', c)[0]))));
+    const batch = new Float32Array(tiles.length * 3 * PLANE);
+    tiles.forEach((t, i) => batch.set(t, i * 3 * PLANE));
+    const together = (await run(model, batch, tiles.length))[FEATURES_OUTPUT].data as Float32Array;
+    assert.deepEqual((await run(model, batch, tiles.length))[FEATURES_OUTPUT].data, together);
+    for (const [i, t] of tiles.entries()) {
+      const alone = (await run(model, t))[FEATURES_OUTPUT].data as Float32Array;
+      alone.forEach((v, j) => assert.ok(Math.abs(v - together[i * 1280 + j]) < 1e-5));
     }
-    await session.release();
   });
 });
