@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_BATCH_SIZE, DEFAULT_TRAINING_CONFIG } from './config';
 import { featureDim, featureModelBytes, FEATURES_OUTPUT } from './graph';
-import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, rgbTensor, scaleRgb, type PreprocessOptions, type Variant, type View } from './image';
+import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, rgbTensor, scaleRgb, variantName, type PreprocessOptions, type Variant, type View } from './image';
 import { readMobileNetV2Weights, type Layer } from './mobilenet-v2';
 import { RAW_INPUT } from './preprocess-graph';
 
@@ -151,5 +151,5 @@ export async function embedImages(backbone: Backbone, images: Buffer[], variants
 
 /** Cache key for features of a given variant list (the cache stores all variants of an image together). */
 export function featureKey(fingerprint: string, variants: readonly Variant[]): string {
-  return `${fingerprint}:${variants.map((v) => (v.size === INPUT_SIZE ? v.view : `${v.view}@${v.size}`)).join(',')}`;
+  return `${fingerprint}:${variants.map(variantName).join(',')}`;
 }

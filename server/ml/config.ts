@@ -1,5 +1,5 @@
 /** @module The training configuration chosen by bench/ml-experiment.ts, shared by every ML module as defaults. */
-import { fullSize, INPUT_SIZE, VIEWS, type ColourNormalisation, type Variant } from './image';
+import { fullSize, INPUT_SIZE, variantName, VIEWS, type ColourNormalisation, type Variant } from './image';
 import type { Layer } from './mobilenet-v2';
 
 export interface TrainingConfig {
@@ -58,7 +58,6 @@ export function trainVariants(config: ViewConfig = DEFAULT_TRAINING_CONFIG): Var
 
 /** Every variant training embeds (and the feature cache keeps): the prediction ones first, then the rest. */
 export function embeddedVariants(config: ViewConfig = DEFAULT_TRAINING_CONFIG): Variant[] {
-  const all = [...predictVariants(config)];
-  for (const v of trainVariants(config)) if (!all.some((a) => a.view === v.view && a.size === v.size)) all.push(v);
-  return all;
+  const all = new Map([...predictVariants(config), ...trainVariants(config)].map((v) => [variantName(v), v]));
+  return [...all.values()];
 }

@@ -36,6 +36,11 @@ export interface Variant {
   size: number;
 }
 
+/** A variant's name: `rot90`, or `rot90@112` below the full size (feature-cache keys, lookups). */
+export function variantName(v: Variant): string {
+  return v.size === INPUT_SIZE ? v.view : `${v.view}@${v.size}`;
+}
+
 /** The given views at the full input size. */
 export function fullSize(views: readonly View[]): Variant[] {
   return views.map((view) => ({ view, size: INPUT_SIZE }));

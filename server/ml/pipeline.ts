@@ -3,6 +3,7 @@ import { Backbone, embedImages, featureKey } from './backbone';
 import { embeddedVariants, predictVariants, trainVariants } from './config';
 import { trainClassifier, trainClassifierInParallel, type RemoteFolds, type TrainingSample, type TrainOptions } from './crossval';
 import type { HeadModel, HeadType } from './head';
+import { variantName, type Variant } from './image';
 
 export interface TrainingJob {
   type: HeadType;
@@ -69,8 +70,8 @@ async function featuresOf(hashes: string[], deps: TrainingDeps): Promise<{ featu
 
 /** Each image's embedded variants, sorted into what the head trains on and what it predicts from. */
 function asSamples(features: Float32Array[][]): TrainingSample[] {
-  const all = embeddedVariants();
-  const at = (wanted: { view: string; size: number }[]) => wanted.map((w) => all.findIndex((v) => v.view === w.view && v.size === w.size));
+  const names = embeddedVariants().map(variantName);
+  const at = (wanted: Variant[]) => wanted.map((w) => names.indexOf(variantName(w)));
   const train = at(trainVariants());
   const predict = at(predictVariants());
   return features.map((f) => ({ train: train.map((k) => f[k]), predict: predict.map((k) => f[k]) }));
