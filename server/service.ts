@@ -8,7 +8,9 @@ import { buildApp } from './http/app';
 import { ImageUriSigner } from './http/images';
 import { writePackage } from './export/packages';
 import { LocalClassifier } from './ml/classifier';
-import { buildMobileNetV2, readMobileNetV2Weights } from './ml/mobilenet-v2';
+import { DEFAULT_TRAINING_CONFIG } from './ml/config';
+import { featureGraph } from './ml/graph';
+import { readMobileNetV2Weights } from './ml/mobilenet-v2';
 import { WorkerTrainer } from './ml/trainer';
 import type { Store } from './projects/context';
 import { Exporter } from './projects/exports';
@@ -35,12 +37,14 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   if (!existsSync(config.weightsDir)) {
     throw new Error(`The backbone weights are missing at ${config.weightsDir}: run \`npm run setup\` first (or pass --model).`);
   }
-  // Builds the graph once here (0.2 s, no ONNX Runtime): a damaged weights folder fails now, with its reason.
-  buildMobileNetV2(readMobileNetV2Weights(config.weightsDir));
+  // Builds the feature graph once here (0.2 s, no ONNX Runtime): a damaged weights folder fails now,
+  // with its reason, and the fingerprint tells heads trained on an earlier backbone apart.
+  const { colour, layers } = DEFAULT_TRAINING_CONFIG;
+  const { fingerprint } = featureGraph(readMobileNetV2Weights(config.weightsDir), { colour, layers });
   mkdirSync(config.dataDir, { recursive: true });
   const databasePath = path.join(config.dataDir, 'service.sqlite');
   const blobRoot = path.join(config.dataDir, 'images');
-  const store: Store = { db: openDatabase(databasePath), blobs: new BlobStore(blobRoot) };
+  const store: Store = { db: openDatabase(databasePath), blobs: new BlobStore(blobRoot), backbone: fingerprint };
   sweepBlobs(store);
 
   const queue = new TrainingQueue(store, new WorkerTrainer({ weightsDir: config.weightsDir, databasePath, blobRoot }), log);

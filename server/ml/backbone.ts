@@ -1,9 +1,8 @@
 /** @module The pretrained MobileNetV2 feature extractor: one reusable ONNX Runtime session, batched embedding. */
-import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_BATCH_SIZE, DEFAULT_TRAINING_CONFIG } from './config';
-import { featureDim, featureModelBytes, FEATURES_OUTPUT } from './graph';
-import { decodeRgb, INPUT_SIZE, PREPROCESS_VERSION, rgbTensor, scaleRgb, variantName, type PreprocessOptions, type Variant, type View } from './image';
+import { featureDim, featureGraph, FEATURES_OUTPUT } from './graph';
+import { decodeRgb, INPUT_SIZE, rgbTensor, scaleRgb, variantName, type PreprocessOptions, type Variant, type View } from './image';
 import { readMobileNetV2Weights, type Layer } from './mobilenet-v2';
 import { RAW_INPUT } from './preprocess-graph';
 
@@ -50,9 +49,8 @@ export class Backbone {
     const preprocess = options.preprocess ?? DEFAULT_PREPROCESS;
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const layers = options.layers ?? DEFAULT_TRAINING_CONFIG.layers;
-    const modelBytes = featureModelBytes(readMobileNetV2Weights(weightsDir), { colour: preprocess.colour, layers });
-    const fingerprint = createHash('sha256').update(modelBytes).update(`\0${PREPROCESS_VERSION}`).digest('hex');
-    const session = await ort.InferenceSession.create(modelBytes, {
+    const { bytes, fingerprint } = featureGraph(readMobileNetV2Weights(weightsDir), { colour: preprocess.colour, layers });
+    const session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: options.threads ?? DEFAULT_THREADS,
       interOpNumThreads: 1,
       executionMode: 'sequential',

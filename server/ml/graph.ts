@@ -2,8 +2,9 @@
  * @module The backbone's feature graph: raw RGB in, the pixel normalisation, the float MobileNetV2,
  * and the pooled activations of the chosen layers out, concatenated into one feature vector.
  */
+import { createHash } from 'node:crypto';
 import { onnx } from 'onnx-proto';
-import type { ColourNormalisation } from './image';
+import { PREPROCESS_VERSION, type ColourNormalisation } from './image';
 import { buildMobileNetV2, layerWidth, pooledOutput, type Layer, type MobileNetV2Weights } from './mobilenet-v2';
 import { floatValue, intAttribute, node } from './onnx-build';
 import { prependNormalisation } from './preprocess-graph';
@@ -34,7 +35,11 @@ export function featureModel(weights: MobileNetV2Weights, options: FeatureGraphO
   return model;
 }
 
-/** featureModel, encoded. */
-export function featureModelBytes(weights: MobileNetV2Weights, options: FeatureGraphOptions): Buffer {
-  return Buffer.from(onnx.ModelProto.encode(featureModel(weights, options)).finish());
+/**
+ * featureModel, encoded, and its fingerprint: a hash of the graph (weights, normalisation, layers)
+ * and of the pixel rules around it. Features, and heads trained on them, belong to one fingerprint.
+ */
+export function featureGraph(weights: MobileNetV2Weights, options: FeatureGraphOptions): { bytes: Buffer; fingerprint: string } {
+  const bytes = Buffer.from(onnx.ModelProto.encode(featureModel(weights, options)).finish());
+  return { bytes, fingerprint: createHash('sha256').update(bytes).update(`\0${PREPROCESS_VERSION}`).digest('hex') };
 }

@@ -18,6 +18,8 @@ export interface HeadModel {
   scale?: number[];
   l2?: boolean;
   lambda: number;
+  /** The backbone whose features it was trained on (Backbone.fingerprint); heads from before it was recorded have none. */
+  backbone?: string;
 }
 
 export interface FeatureOptions {

@@ -93,7 +93,8 @@ export async function trainFromImages(job: TrainingJob, deps: TrainingDeps): Pro
     ? await trainClassifierInParallel(samples, labels, options, deps.remoteFolds(samples, labels, options))
     : trainClassifier(samples, labels, options);
   return {
-    model: trained.model,
+    // Recorded with the head: features of another backbone mean nothing to it.
+    model: { ...trained.model, backbone: deps.backbone.fingerprint },
     heldOut: trained.heldOut,
     foldOf: trained.foldOf,
     timings: { featureMs, fitMs: performance.now() - fitStarted, embeddedImages: embedded, cachedImages: job.samples.length - embedded },

@@ -1,4 +1,4 @@
-/** @module What every project operation works on: the database, the image store and the clock. */
+/** @module What every project operation works on: the database, the image store, the backbone and the clock. */
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../store/blobs';
 import type { Db } from '../store/db';
@@ -6,6 +6,8 @@ import type { Db } from '../store/db';
 export interface Store {
   db: Db;
   blobs: BlobStore;
+  /** Fingerprint of the backbone the service computes features with: heads trained on another cannot predict. */
+  backbone: string;
 }
 
 /** Builds the URIs under which the HTTP layer serves stored images. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { badRequest, notFound } from '../errors';
 import { newId, now, type Store } from './context';
 import { findDomain } from './domains';
-import { iterationModel, iterationRow, snapshotTags, type IterationRow } from './iterations';
+import { iterationRow, predictingModel, snapshotTags, type IterationRow } from './iterations';
 import { EXPORT_PLATFORMS, LOCAL_EXPORTS } from './platforms';
 import type { HeadModel } from '../ml/head';
 
@@ -109,7 +109,7 @@ export class Exporter {
       );
     }
     if (iteration.status === 'Training') throw badRequest('BadRequestExportWhileTraining', `Iteration "${iteration.name}" is still training.`);
-    if (iteration.status !== 'Completed') throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" is ${iteration.status}.`);
+    predictingModel(this.store, iteration);
     const domain = findDomain(iteration.domain_id);
     if (!domain?.exportable) {
       throw badRequest(
@@ -150,8 +150,7 @@ export class Exporter {
     const target = this.fileOf(row.token);
     const partial = `${target}.tmp`;
     try {
-      const head = iterationModel(this.store, iteration.id);
-      if (!head) throw new Error(`iteration ${iteration.id} has no trained model`);
+      const head = predictingModel(this.store, iteration);
       const source: ExportSource = {
         platform: row.platform,
         flavor: row.flavor,

@@ -64,6 +64,27 @@ export function iterationModel(store: Store, iterationId: string): HeadModel | u
   return row?.model ? (JSON.parse(row.model) as HeadModel) : undefined;
 }
 
+/** Whether an iteration's head was trained on the features the service computes now. */
+function onCurrentBackbone(store: Store, model: HeadModel): boolean {
+  return model.backbone === store.backbone;
+}
+
+/**
+ * The head an iteration predicts (or exports) with. Refuses, with what to do, an iteration not
+ * trained yet, or trained on an earlier backbone of the service (an upgrade changed it).
+ */
+export function predictingModel(store: Store, iteration: IterationRow): HeadModel {
+  const model = iteration.status === 'Completed' ? iterationModel(store, iteration.id) : undefined;
+  if (!model) throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" is ${iteration.status}, not Completed.`);
+  if (!onCurrentBackbone(store, model)) {
+    throw badRequest(
+      'BadRequestIterationValidationFailed',
+      `Iteration "${iteration.name}" was trained on an earlier version of the local service's backbone and cannot predict with this one: train the project again (no image needs to change).`,
+    );
+  }
+  return model;
+}
+
 export function toIteration(row: IterationRow): Iteration {
   const exportable = row.status === 'Completed' && (findDomain(row.domain_id)?.exportable ?? false);
   return {
@@ -310,7 +331,9 @@ export function createIterationForTraining(store: Store, projectId: string, opti
   const latest = store.db
     .prepare<[string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE project_id = ? AND status = 'Completed' ORDER BY trained_at DESC, rowid DESC LIMIT 1`)
     .get(project.id);
-  if (latest && !options.forceTrain) {
+  // An iteration trained on an earlier backbone cannot predict any more: training is needed again.
+  const latestModel = latest ? iterationModel(store, latest.id) : undefined;
+  if (latest && latestModel && onCurrentBackbone(store, latestModel) && !options.forceTrain) {
     const previous = readSnapshot(store, latest.id);
     if (signature(previous, latest.domain_id, latest.classification_type) === signature(snapshot, project.domain_id, project.classification_type)) {
       throw badRequest('BadRequestTrainingNotNeeded', 'Nothing changed since the last iteration: add or retag images (or pass forceTrain=true) before training again.');

@@ -5,7 +5,7 @@ import { ImageDecodeError } from '../ml/image';
 import type { Classifier } from '../ml/classifier';
 import { newId, now, type Store } from './context';
 import { LIMITS } from './images';
-import { iterationModel, snapshotTags, type IterationRow } from './iterations';
+import { predictingModel, snapshotTags, type IterationRow } from './iterations';
 
 export interface Prediction {
   probability: number;
@@ -34,9 +34,7 @@ export class Predictor {
   private head(iteration: IterationRow) {
     let entry = this.heads.get(iteration.id);
     if (!entry) {
-      const model = iterationModel(this.store, iteration.id);
-      if (!model) throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" has no trained model.`);
-      entry = { model, tags: snapshotTags(this.store, iteration.id) };
+      entry = { model: predictingModel(this.store, iteration), tags: snapshotTags(this.store, iteration.id) };
       this.heads.set(iteration.id, entry);
     }
     return entry;
@@ -48,11 +46,10 @@ export class Predictor {
   }
 
   async classify(iteration: IterationRow, bytes: Buffer, options: { maxBytes: number; store: boolean }): Promise<ImagePrediction> {
-    if (iteration.status !== 'Completed') throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" is ${iteration.status}, not Completed.`);
+    const { model, tags } = this.head(iteration);
     if (bytes.length > options.maxBytes) {
       throw badRequest('BadRequestImageSizeBytes', `The image is ${bytes.length} bytes; the limit is ${options.maxBytes} bytes.`);
     }
-    const { model, tags } = this.head(iteration);
     let classified;
     try {
       classified = await this.classifier.classify(model, bytes);
