@@ -5,7 +5,8 @@
  */
 import { trainClassifier, type TrainingSample } from '../../server/ml/crossval';
 import { predictViews, type HeadModel } from '../../server/ml/head';
-import { applyView, VIEWS, type ColourNormalisation } from '../../server/ml/image';
+import { predictVariants, trainVariants } from '../../server/ml/config';
+import { applyView, INPUT_SIZE, VIEWS, type ColourNormalisation } from '../../server/ml/image';
 import type { Layer } from '../../server/ml/mobilenet-v2';
 import { iterationPerformance } from '../../server/ml/metrics';
 import { CLASSES, type Item } from './data';
@@ -68,19 +69,24 @@ const COMPOSE: number[][] = (() => {
   return VIEWS.map((a) => VIEWS.map((b) => byKey.get(key(applyView(applyView(probe, b, size), a, size)))!));
 })();
 
-/** The prediction for a tile shown under view `shownAs`: the service sees it, then averages its own first testViews views of it. */
+/**
+ * What the service predicts a tile from when it is shown under view `shownAs`: the service's own
+ * prediction variants (predictVariants) of the tile as shown.
+ */
 function servedRows(views: Float32Array[], c: Candidate, shownAs = 0): Float32Array[] {
-  return Array.from({ length: c.testViews }, (_, t) => selectLayers(views[COMPOSE[t][shownAs]], c.layers));
+  return predictVariants(c).map((v) => selectLayers(views[COMPOSE[VIEWS.indexOf(v.view)][shownAs]], c.layers));
 }
 
+/** The training samples the service would make (trainVariants, predictVariants), plus any jittered copies. */
 function samplesOf(sets: FeatureSets, c: Candidate, members: number[]): TrainingSample[] {
   const plain = sets.plain.get(c.colour)!;
   const jittered = sets.jittered.get(c.colour) ?? [];
-  const scaled = c.scales.map((size) => sets.scaled.get(scaledKey(c.colour, size))!);
   if (c.jitterCopies > jittered.length) throw new Error(`${c.name}: ${c.jitterCopies} jittered copies wanted, ${jittered.length} computed`);
-  const sources = [plain, ...scaled, ...jittered.slice(0, c.jitterCopies)];
+  const setOf = (size: number) => (size === INPUT_SIZE ? plain : sets.scaled.get(scaledKey(c.colour, size))!);
+  const train = trainVariants(c);
+  const jitterRows = (i: number) => jittered.slice(0, c.jitterCopies).flatMap((set) => set[i].slice(0, c.trainViews));
   return members.map((i) => ({
-    train: sources.flatMap((set) => set[i].slice(0, c.trainViews).map((f) => selectLayers(f, c.layers))),
+    train: [...train.map((v) => setOf(v.size)[i][VIEWS.indexOf(v.view)]), ...jitterRows(i)].map((f) => selectLayers(f, c.layers)),
     predict: servedRows(plain[i], c),
   }));
 }

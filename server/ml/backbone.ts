@@ -26,7 +26,6 @@ export class Backbone {
   readonly fingerprint: string;
   /** Width of each feature vector. */
   readonly dim: number;
-  readonly layers: readonly Layer[];
   readonly preprocess: PreprocessOptions;
   readonly batchSize: number;
   private session: ort.InferenceSession | undefined;
@@ -35,11 +34,10 @@ export class Backbone {
   /** The run in progress, if any: close() lets it finish before releasing the session. */
   private running: Promise<unknown> = Promise.resolve();
 
-  private constructor(session: ort.InferenceSession, fingerprint: string, layers: readonly Layer[], preprocess: PreprocessOptions, batchSize: number) {
+  private constructor(session: ort.InferenceSession, fingerprint: string, dim: number, preprocess: PreprocessOptions, batchSize: number) {
     this.session = session;
     this.fingerprint = fingerprint;
-    this.layers = layers;
-    this.dim = featureDim(layers);
+    this.dim = dim;
     this.preprocess = preprocess;
     this.batchSize = batchSize;
   }
@@ -58,7 +56,7 @@ export class Backbone {
       // Spinning threads would steal the cores that sharp needs to decode the next batch meanwhile.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
-    return new Backbone(session, fingerprint, layers, preprocess, batchSize);
+    return new Backbone(session, fingerprint, featureDim(layers), preprocess, batchSize);
   }
 
   /** `dim` float features per 3 x size x size raw-RGB input tensor, in order. */
