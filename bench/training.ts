@@ -26,7 +26,7 @@ async function uploadAll(trainer: TrainingAPIClient, projectId: string, files: s
 async function trainAndTime(trainer: TrainingAPIClient, projectId: string): Promise<{ iteration: TrainingAPIModels.Iteration; ms: number }> {
   const started = Date.now();
   // Polled often: the wall time is a reported figure.
-  const iteration = await trainAndWait(trainer, projectId, { pollIntervalInMs: 50 });
+  const iteration = await trainAndWait({ trainer }, projectId, { pollIntervalInMs: 50 });
   return { iteration, ms: Date.now() - started };
 }
 

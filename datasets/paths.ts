@@ -1,14 +1,10 @@
 /** Where provisioned assets live, plus a cheap guard that provisions them when something is missing. */
 import * as path from 'node:path';
-import { assetsDir } from './env';
+import { assetsDir, datasetDir } from '../lib/src/shared';
 import { type ProvisionReport, provisionAssets } from './provision';
 
-export { assetsDir };
-
-/** The aerial land-use dataset: <assets>/datasets/aerial-small/{train,test}/<class>/*.png. */
-export function datasetDir(): string {
-  return path.join(assetsDir(), 'datasets', 'aerial-small');
-}
+// The assets folder and the lab's dataset (aerial-small) are shared with lib/, which defines them.
+export { assetsDir, datasetDir };
 
 /**
  * 240 tiles from another sensor and other countries (AID, Google Earth imagery), by tag:

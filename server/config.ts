@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backboneWeightsDir } from '../datasets/paths';
+import { LOCAL_SERVICE } from '../lib/src/shared';
 
 export interface ServiceConfig {
   host: string;
@@ -14,19 +15,14 @@ export interface ServiceConfig {
   allowPrivateUrls: boolean;
 }
 
-/** The keys the lab uses against the local service; documented in the README. Change them with flags or env. */
-export const DEFAULT_TRAINING_KEY = 'local-training-key';
-export const DEFAULT_PREDICTION_KEY = 'local-prediction-key';
-export const DEFAULT_PORT = 5600;
-
 export const USAGE = `Usage: npm run serve -- [options]
 
 Options (environment variable in brackets):
-  --host <address>          address to bind [CVLAB_HOST] (default 127.0.0.1)
-  --port <n>                port, 0 for any free one [CVLAB_PORT] (default ${DEFAULT_PORT})
-  --data-dir <dir>          where projects, images and models are kept [CVLAB_DATA_DIR] (default .data/service)
-  --training-key <key>      Training-Key to accept, comma-separated for several [CVLAB_TRAINING_KEY] (default ${DEFAULT_TRAINING_KEY})
-  --prediction-key <key>    Prediction-Key to accept [CVLAB_PREDICTION_KEY] (default ${DEFAULT_PREDICTION_KEY})
+  --host <address>          address to bind [CVLAB_HOST] (default ${LOCAL_SERVICE.host})
+  --port <n>                port, 0 for any free one [CVLAB_PORT] (default ${LOCAL_SERVICE.port})
+  --data-dir <dir>          where projects, images and models are kept [CVLAB_DATA_DIR] (default ${LOCAL_SERVICE.dataDir})
+  --training-key <key>      Training-Key to accept, comma-separated for several [CVLAB_TRAINING_KEY] (default ${LOCAL_SERVICE.trainingKey})
+  --prediction-key <key>    Prediction-Key to accept [CVLAB_PREDICTION_KEY] (default ${LOCAL_SERVICE.predictionKey})
   --model <dir>             backbone weights folder [CVLAB_MODEL] (default: the provisioned float MobileNetV2)
   --allow-private-urls      let image URLs point at loopback or private addresses [CVLAB_ALLOW_PRIVATE_URLS=1]
   --help                    show this help`;
@@ -51,15 +47,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
     strict: true,
   });
   if (values.help) return 'help';
-  const port = Number(values.port ?? env.CVLAB_PORT ?? DEFAULT_PORT);
+  const port = Number(values.port ?? env.CVLAB_PORT ?? LOCAL_SERVICE.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port "${values.port ?? env.CVLAB_PORT}": give 0 to 65535.`);
-  const trainingKeys = keys(values['training-key'] ?? env.CVLAB_TRAINING_KEY ?? DEFAULT_TRAINING_KEY);
-  const predictionKeys = keys(values['prediction-key'] ?? env.CVLAB_PREDICTION_KEY ?? DEFAULT_PREDICTION_KEY);
+  const trainingKeys = keys(values['training-key'] ?? env.CVLAB_TRAINING_KEY ?? LOCAL_SERVICE.trainingKey);
+  const predictionKeys = keys(values['prediction-key'] ?? env.CVLAB_PREDICTION_KEY ?? LOCAL_SERVICE.predictionKey);
   if (!trainingKeys.length || !predictionKeys.length) throw new Error('The training and prediction keys must not be empty.');
   return {
-    host: values.host ?? env.CVLAB_HOST ?? '127.0.0.1',
+    host: values.host ?? env.CVLAB_HOST ?? LOCAL_SERVICE.host,
     port,
-    dataDir: path.resolve(cwd, values['data-dir'] ?? env.CVLAB_DATA_DIR ?? '.data/service'),
+    dataDir: path.resolve(cwd, values['data-dir'] ?? env.CVLAB_DATA_DIR ?? LOCAL_SERVICE.dataDir),
     trainingKeys,
     predictionKeys,
     weightsDir: path.resolve(cwd, values.model ?? env.CVLAB_MODEL ?? backboneWeightsDir()),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ServiceConfig } from './config';
 import { buildApp } from './http/app';
-import { ImageUriSigner } from './http/images';
+import { LinkSigner } from './http/links';
 import { writePackage } from './export/packages';
 import { LocalClassifier } from './ml/classifier';
 import { DEFAULT_TRAINING_CONFIG } from './ml/config';
@@ -18,6 +18,7 @@ import { Predictor } from './projects/predictor';
 import { TrainingQueue } from './projects/training-queue';
 import { BlobStore } from './store/blobs';
 import { openDatabase } from './store/db';
+import { openRepositories } from './store/repositories';
 
 export interface RunningService {
   url: string;
@@ -44,7 +45,8 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   mkdirSync(config.dataDir, { recursive: true });
   const databasePath = path.join(config.dataDir, 'service.sqlite');
   const blobRoot = path.join(config.dataDir, 'images');
-  const store: Store = { db: openDatabase(databasePath), blobs: new BlobStore(blobRoot), backbone: fingerprint };
+  const db = openDatabase(databasePath);
+  const store: Store = { ...openRepositories(db), blobs: new BlobStore(blobRoot), backbone: fingerprint };
   sweepBlobs(store);
 
   const queue = new TrainingQueue(store, new WorkerTrainer({ weightsDir: config.weightsDir, databasePath, blobRoot }), log);
@@ -57,7 +59,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
     queue,
     predictor,
     exporter,
-    signer: new ImageUriSigner(signingSecret(config.dataDir)),
+    links: new LinkSigner(signingSecret(config.dataDir)),
     trainingKeys: config.trainingKeys,
     predictionKeys: config.predictionKeys,
     allowPrivateUrls: config.allowPrivateUrls,
@@ -77,16 +79,13 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
       await app.close();
       await queue.close();
       await classifier.close();
-      store.db.close();
+      db.close();
     },
   };
 }
 
 /** Blobs left unreferenced (a crash between writing bytes and committing rows) are removed at start. */
 function sweepBlobs(store: Store): void {
-  const referenced = new Set<string>();
-  for (const sql of ['SELECT hash FROM images', 'SELECT hash FROM iteration_images', 'SELECT hash FROM predictions']) {
-    for (const row of store.db.prepare<[], { hash: string }>(sql).all()) referenced.add(row.hash);
-  }
+  const referenced = store.referencedHashes();
   store.blobs.sweep((hash) => referenced.has(hash));
 }

@@ -5,9 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-
-/** The project root: lib/dist/config.js lives two folders below it. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+import { LOCAL_SERVICE, PROJECT_ROOT } from './shared';
 
 /** One Custom Vision endpoint: Azure and the local service are two configurations of it. */
 export interface LabConfig {
@@ -20,11 +18,11 @@ export interface LabConfig {
   predictionResourceId: string;
 }
 
-/** The local service's defaults, as its README documents them. */
+/** The local service's defaults (its own, from ./shared), as the lab uses them. */
 export const LOCAL_DEFAULTS = {
-  endpoint: 'http://127.0.0.1:5600',
-  trainingKey: 'local-training-key',
-  predictionKey: 'local-prediction-key',
+  endpoint: `http://${LOCAL_SERVICE.host}:${LOCAL_SERVICE.port}`,
+  trainingKey: LOCAL_SERVICE.trainingKey,
+  predictionKey: LOCAL_SERVICE.predictionKey,
   predictionResourceId: '/subscriptions/local/resourceGroups/lab/providers/Microsoft.CognitiveServices/accounts/local-prediction',
 };
 

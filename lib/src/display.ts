@@ -17,11 +17,12 @@ type Bundle = Record<string, unknown>;
 /** JSON that is safe inside an HTML <script> (no "</script>", no "<!--"). */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
+/** Text made safe inside HTML. */
 export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
-/** Outside a tslab kernel (tests, scripts) rich output goes to this sink instead; by default, nowhere. */
 let fallbackSink: ((bundle: Bundle) => void) | undefined;
+/** Outside a tslab kernel (tests, scripts) rich output goes to this sink instead; undefined (the default) for nowhere. */
 export function setDisplaySink(sink: ((bundle: Bundle) => void) | undefined): void {
   fallbackSink = sink;
 }
@@ -41,13 +42,15 @@ export function displayBundle(bundle: Bundle): void {
   else fallbackSink?.(bundle);
 }
 
+/** Shows HTML in the notebook (with its text for plain-text viewers). */
 export function showHtml(html: string): void {
   displayBundle({ 'text/html': html, 'text/plain': html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() });
 }
 
 /** A simple HTML table; numbers are shown as given (format them first). */
-export function tableHtml(headers: string[], rows: (string | number)[][], caption?: string): string {
+export function tableHtml(headers: string[], rows: (string | number)[][], options: { caption?: string } = {}): string {
   const cell = (v: string | number, tag: 'td' | 'th') => `<${tag} style="padding:4px 10px;text-align:${typeof v === 'number' ? 'right' : 'left'}">${escapeHtml(String(v))}</${tag}>`;
+  const { caption } = options;
   return (
     `<table style="border-collapse:collapse">${caption ? `<caption style="text-align:left;font-weight:bold">${escapeHtml(caption)}</caption>` : ''}` +
     `<thead><tr>${headers.map((h) => cell(h, 'th')).join('')}</tr></thead>` +
@@ -55,8 +58,9 @@ export function tableHtml(headers: string[], rows: (string | number)[][], captio
   );
 }
 
-export function showTable(headers: string[], rows: (string | number)[][], caption?: string): void {
-  showHtml(tableHtml(headers, rows, caption));
+/** Shows a table: a header row, then the rows (numbers right-aligned, shown as given); an optional caption. */
+export function showTable(headers: string[], rows: (string | number)[][], options: { caption?: string } = {}): void {
+  showHtml(tableHtml(headers, rows, options));
 }
 
 /** plotly.js (about 11 MB, unminified) goes into the first chart's output only; later charts find window.Plotly. */
@@ -84,9 +88,10 @@ export function plotHtml(figure: Figure, options: { height?: number; includeLibr
   );
 }
 
-export function showPlot(figure: Figure, height = 420): void {
+/** Shows a plotly chart, `height` px high (default 420). */
+export function showPlot(figure: Figure, options: { height?: number } = {}): void {
   const spec = { data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} };
-  const html = plotHtml(figure, { height, includeLibrary: !plotlySent });
+  const html = plotHtml(figure, { height: options.height, includeLibrary: !plotlySent });
   plotlySent = true;
   displayBundle({
     'application/vnd.plotly.v1+json': spec,

@@ -7,47 +7,71 @@ import fetch from 'node-fetch';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { idOf, type Lab, type Ref } from './clients';
+import { sdkOptions, waitWith, type WaitOptions } from './waiting';
 
-export interface ExportOptions {
-  flavor?: TrainingAPIModels.ExportFlavor;
-  pollIntervalInMs?: number;
-  timeoutInMs?: number;
-  onProgress?: (status: string, elapsedInMs: number) => void;
+type ExportModel = TrainingAPIModels.ExportModel;
+
+/** What `exportAndWait` reports at each poll. */
+export interface ExportProgress {
+  exported: ExportModel;
+  elapsedInMs: number;
 }
 
-/** Requests an export (or finds the one already made) and waits until it is Done. */
-export async function exportIteration(
-  trainer: TrainingAPIClient,
-  projectId: string,
-  iterationId: string,
+/** `exportAndWait`'s options: the platform's flavor, the wait's (`pollIntervalInMs`, default 1000; `timeoutInMs`, default 10 min; `abortSignal`) and progress. */
+export interface ExportOptions extends WaitOptions {
+  /** E.g. 'Linux' for a DockerFile export; none for plain ONNX. */
+  flavor?: TrainingAPIModels.ExportFlavor;
+  /** Called with the export after the request and after each poll. */
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+/**
+ * `exportIteration` (unless that export is already there), then `getExports` every
+ * `pollIntervalInMs` until its status is no longer Exporting. Returns it once Done; throws if it failed.
+ */
+export async function exportAndWait(
+  lab: Pick<Lab, 'trainer'>,
+  project: Ref,
+  iteration: Ref,
   platform: TrainingAPIModels.ExportPlatform,
   options: ExportOptions = {},
-): Promise<TrainingAPIModels.ExportModel> {
-  const matches = (e: TrainingAPIModels.ExportModel) => e.platform === platform && (e.flavor ?? undefined) === options.flavor;
-  const existing = (await trainer.getExports(projectId, iterationId)).find(matches);
-  if (!existing || existing.status === 'Failed') await trainer.exportIteration(projectId, iterationId, platform, options.flavor ? { flavor: options.flavor } : undefined);
-  const started = Date.now();
-  for (;;) {
-    const current = (await trainer.getExports(projectId, iterationId)).find(matches);
-    options.onProgress?.(current?.status ?? 'Exporting', Date.now() - started);
-    if (current?.status === 'Done') return current;
-    if (current?.status === 'Failed') throw new Error(`the ${platform} export failed`);
-    if (Date.now() - started > (options.timeoutInMs ?? 10 * 60_000)) throw new Error(`the ${platform} export is still running`);
-    await new Promise((r) => setTimeout(r, options.pollIntervalInMs ?? 1000));
-  }
+): Promise<ExportModel> {
+  const { trainer } = lab;
+  const [projectId, iterationId] = [idOf(project, 'project'), idOf(iteration, 'iteration')];
+  const { flavor } = options;
+  const name = `The ${platform}${flavor ? ` (${flavor})` : ''} export`;
+  const matches = (e: ExportModel) => e.platform === platform && (e.flavor ?? undefined) === flavor;
+  return waitWith(options, 10 * 60_000, () => `${name} is still Exporting`, async (waiter) => {
+    const listed = async () => (await trainer.getExports(projectId, iterationId, sdkOptions(waiter.signal))).find(matches);
+    let exported = await listed();
+    if (!exported || exported.status === 'Failed') exported = await trainer.exportIteration(projectId, iterationId, platform, { flavor, ...sdkOptions(waiter.signal) });
+    options.onProgress?.({ exported, elapsedInMs: waiter.elapsedInMs() });
+    while (exported.status === 'Exporting') {
+      await waiter.pause();
+      const latest = await listed();
+      if (!latest) throw new Error(`${name} is not listed by getExports any more.`);
+      exported = latest;
+      options.onProgress?.({ exported, elapsedInMs: waiter.elapsedInMs() });
+    }
+    if (exported.status !== 'Done') throw new Error(`${name} ${exported.status}.`);
+    return exported;
+  });
 }
 
-/** Downloads the package from its downloadUri (no key needed) into `folder`; returns the zip's path. */
-export async function downloadExport(exported: TrainingAPIModels.ExportModel, folder: string): Promise<string> {
-  const response = await fetch(exported.downloadUri as string);
+/** Downloads a Done export's package from its `downloadUri` (no key needed) into `folder`; returns the zip's path. */
+export async function downloadExport(exported: ExportModel, folder: string, options: { abortSignal?: AbortSignal } = {}): Promise<string> {
+  if (!exported.downloadUri) throw new Error(`The ${exported.platform} export has no downloadUri: its status is ${exported.status}.`);
+  const response = await fetch(exported.downloadUri, { signal: options.abortSignal });
   if (!response.ok) throw new Error(`download failed: HTTP ${response.status}`);
-  const name = decodeURIComponent(new URL(exported.downloadUri as string).pathname.split('/').pop() || 'export.zip').split('?')[0];
+  const name = decodeURIComponent(new URL(exported.downloadUri).pathname.split('/').pop() || 'export.zip').split('?')[0];
   mkdirSync(folder, { recursive: true });
   const file = path.join(folder, name.endsWith('.zip') ? name : `${name}.zip`);
   writeFileSync(file, Buffer.from(await response.arrayBuffer()));
   return file;
 }
 
+/** A file of an unzipped package: its path inside the zip and its size. */
 export interface UnzippedFile {
   path: string;
   bytes: number;
@@ -95,6 +119,7 @@ type Manifest = {
   Model?: { Input: { Name: string; Shape: (number | string)[] }; Outputs: { Name: string }[] };
 };
 
+/** What the exported model in `folder` expects and gives, from its manifest or, for Azure's packages, the model's metadata. */
 export function readContract(folder: string): ModelContract {
   const manifest = JSON.parse(readFileSync(path.join(folder, 'cvexport.manifest'), 'utf8')) as Manifest;
   const labels = readFileSync(path.join(folder, manifest.LabelFileName ?? 'labels.txt'), 'utf8').trim().split(/\r?\n/);

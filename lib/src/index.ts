@@ -1,32 +1,23 @@
 /**
- * @module cvlab: the lab's helpers, imported by the notebooks as `import * as lab from 'cvlab'`.
- * One surface for Azure and the local Custom Vision service alike: the configuration decides.
+ * @module cvlab: what the lab's notebooks need besides the Custom Vision SDK itself, imported as
+ * `import * as cvlab from 'cvlab'`. `connect()` returns the lab's connection (`Lab`: the
+ * configuration and the official clients), which every helper that talks to the service takes
+ * first; the others show results. The same for Azure and the local service: the configuration decides.
  */
-export { loadConfig, LOCAL_DEFAULTS, type LabConfig } from './config';
-export { connect, predictionClient, trainingClient, type Lab } from './clients';
-export { ensureLocalService } from './local-service';
-export { datasetRoot, imagesOf, testImages, TAGS, type LabTag } from './dataset';
-export { findDomain, findOrCreateProject, findOrCreateTags, findProject, setProjectDomain } from './projects';
-export { MAX_BATCH, progressBar, uploadImages, type UploadProgress } from './upload';
-export { latestCompletedIteration, trainAndWait, type TrainProgress } from './training';
-export { allImagePerformances, findSuspects, retag, type Suspect } from './review';
-export { compareChart, confusionChart, confusionMatrix, performanceRows, perTagChart, thresholdChart, thresholdSweep } from './evaluation';
-export { displayBundle, escapeHtml, plotHtml, setDisplaySink, showHtml, showPlot, showTable, tableHtml, type Figure } from './display';
-export { imageGridHtml, type GridItem } from './grid';
-export { anImageUrl, curlCommand, maskKey, predictFileWithHttp, predictFileWithSdk, predictionUrl, predictUrlWithHttp, publish, type RawExchange } from './prediction';
-export { describeContents, dockerCommands, downloadExport, exportIteration, readContract, runExportedModel, unzip, type ModelContract } from './export';
-export {
-  ensureTrainedProject,
-  predictionGrid,
-  PROJECT_NAME,
-  quickTest,
-  retagSuspects,
-  showComparison,
-  showConfusionMatrix,
-  showPerformance,
-  showSuspects,
-  showThresholdChart,
-  train,
-  uploadTrainingImages,
-} from './steps';
-
+// The connection and the dataset.
+export { connect, type Lab, type Ref } from './clients';
+export { type LabConfig } from './config';
+export { TAGS, testImages, trainingImages, type LabTag } from './dataset';
+export { ensureTrainedProject, PROJECT_NAME } from './projects';
+// Waiting for the service.
+export { latestIteration, trainAndWait, type TrainOptions, type TrainProgress } from './training';
+export { exportAndWait, type ExportOptions, type ExportProgress } from './export';
+export { type WaitOptions } from './waiting';
+// Showing results.
+export { batchProgress } from './upload';
+export { showTable } from './display';
+export { showComparison, showConfusionMatrix, showPerformance, showThresholdChart, type IterationResults, type ThresholdPoint } from './evaluation';
+export { showSuspects, showTestResults, type TestResult } from './grid';
+// The prediction endpoint and exports, outside the SDK.
+export { curlCommand, predictionUrl } from './prediction';
+export { describeContents, dockerCommands, downloadExport, readContract, runExportedModel, unzip, type ModelContract, type UnzippedFile } from './export';

@@ -1,54 +1,64 @@
-/** @module Training an iteration and waiting for it, with progress; re-runs reuse the latest iteration when nothing changed. */
-import type { TrainingAPIClient, TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
+/** @module Training an iteration and waiting for it; a re-run with nothing new reuses the latest iteration. */
+import type { TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
+import { idOf, type Lab, type Ref } from './clients';
+import { sdkOptions, waitWith, type WaitOptions } from './waiting';
 
+type Iteration = TrainingAPIModels.Iteration;
+
+/** What `trainAndWait` reports at each poll. */
 export interface TrainProgress {
-  iteration: TrainingAPIModels.Iteration;
+  iteration: Iteration;
   elapsedInMs: number;
 }
 
-export interface TrainOptions {
-  pollIntervalInMs?: number;
-  timeoutInMs?: number;
+/** `trainAndWait`'s options: the wait's (`pollIntervalInMs`, default 1000; `timeoutInMs`, default 30 min; `abortSignal`) and progress. */
+export interface TrainOptions extends WaitOptions {
+  /** Called with the iteration after the request and after each poll. */
   onProgress?: (progress: TrainProgress) => void;
-  abortSignal?: AbortSignal;
 }
 
-function isTrainingNotNeeded(error: unknown): boolean {
-  return (error as { code?: string }).code === 'BadRequestTrainingNotNeeded';
-}
+const codeOf = (error: unknown) => (error as { code?: string } | undefined)?.code;
 
-/** The newest completed iteration, if any. */
-export async function latestCompletedIteration(trainer: TrainingAPIClient, projectId: string): Promise<TrainingAPIModels.Iteration | undefined> {
-  const iterations = (await trainer.getIterations(projectId)).filter((i) => i.status === 'Completed');
-  iterations.sort((a, b) => (b.trainedAt?.getTime() ?? 0) - (a.trainedAt?.getTime() ?? 0));
-  return iterations[0];
+/** The project's newest Completed iteration, or undefined when it has none. */
+export async function latestIteration(lab: Pick<Lab, 'trainer'>, project: Ref, options: { abortSignal?: AbortSignal } = {}): Promise<Iteration | undefined> {
+  const iterations = await lab.trainer.getIterations(idOf(project, 'project'), sdkOptions(options.abortSignal));
+  const completed = iterations.filter((i) => i.status === 'Completed');
+  completed.sort((a, b) => (b.trainedAt?.getTime() ?? 0) - (a.trainedAt?.getTime() ?? 0));
+  return completed[0];
 }
 
 /**
- * Starts training and polls until the iteration is no longer Training. When nothing changed since
- * the last iteration (a re-run), returns that iteration instead of failing. Throws if training fails.
+ * `trainProject`, then `getIteration` every `pollIntervalInMs` until the iteration is no longer
+ * Training. When nothing changed since the latest iteration (a re-run), returns that one; when an
+ * iteration is already training (a wait cut short), waits for it. Throws if training fails.
  */
-export async function trainAndWait(trainer: TrainingAPIClient, projectId: string, options: TrainOptions = {}): Promise<TrainingAPIModels.Iteration> {
-  let iteration: TrainingAPIModels.Iteration;
-  try {
-    iteration = await trainer.trainProject(projectId);
-  } catch (error) {
-    if (!isTrainingNotNeeded(error)) throw error;
-    const latest = await latestCompletedIteration(trainer, projectId);
-    if (!latest) throw error;
-    options.onProgress?.({ iteration: latest, elapsedInMs: 0 });
-    return latest;
-  }
-  const started = Date.now();
-  const poll = options.pollIntervalInMs ?? 1000;
-  while (iteration.status === 'Training') {
-    if (options.abortSignal?.aborted) throw new Error('training wait aborted');
-    if (Date.now() - started > (options.timeoutInMs ?? 30 * 60_000)) throw new Error(`iteration ${iteration.name} still training after ${options.timeoutInMs} ms`);
-    options.onProgress?.({ iteration, elapsedInMs: Date.now() - started });
-    await new Promise((r) => setTimeout(r, poll));
-    iteration = await trainer.getIteration(projectId, iteration.id as string);
-  }
-  options.onProgress?.({ iteration, elapsedInMs: Date.now() - started });
-  if (iteration.status !== 'Completed') throw new Error(`${iteration.name} ${iteration.status}: ${iteration.trainingErrorDetails ?? 'no details'}`);
-  return iteration;
+export async function trainAndWait(lab: Pick<Lab, 'trainer'>, project: Ref, options: TrainOptions = {}): Promise<Iteration> {
+  const { trainer } = lab;
+  const projectId = idOf(project, 'project');
+  let stillWhat = 'The project is still training';
+  return waitWith(options, 30 * 60_000, () => stillWhat, async (waiter) => {
+    let iteration: Iteration;
+    try {
+      iteration = await trainer.trainProject(projectId, sdkOptions(waiter.signal));
+    } catch (error) {
+      const existing =
+        codeOf(error) === 'BadRequestTrainingNotNeeded'
+          ? await latestIteration(lab, projectId, { abortSignal: waiter.signal })
+          : codeOf(error) === 'BadRequestTrainingAlreadyInProgress'
+            ? (await trainer.getIterations(projectId, sdkOptions(waiter.signal))).find((i) => i.status === 'Training')
+            : undefined;
+      if (!existing) throw error;
+      iteration = existing;
+    }
+    const iterationId = idOf(iteration, 'iteration');
+    stillWhat = `${iteration.name} is still Training`;
+    options.onProgress?.({ iteration, elapsedInMs: waiter.elapsedInMs() });
+    while (iteration.status === 'Training') {
+      await waiter.pause();
+      iteration = await trainer.getIteration(projectId, iterationId, sdkOptions(waiter.signal));
+      options.onProgress?.({ iteration, elapsedInMs: waiter.elapsedInMs() });
+    }
+    if (iteration.status !== 'Completed') throw new Error(`${iteration.name} ${iteration.status}: ${iteration.trainingErrorDetails ?? 'no details'}`);
+    return iteration;
+  });
 }

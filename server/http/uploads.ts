@@ -1,9 +1,8 @@
-/** @module Reads image uploads from a request: multipart parts, a raw body, or a JSON batch of base64 files. */
+/** @module Reads images from a request body: multipart parts, a raw body, JSON batches of base64 files or URLs, an image URL. */
 import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../errors';
-import { fetchImage, ImageFetchError } from '../net/fetch-image';
 import type { NewImage } from '../projects/images';
-import { LIMITS } from '../projects/images';
+import { LIMITS } from '../projects/limits';
 import { arrayField, objectBody, optionalStringField } from './params';
 
 /**
@@ -39,19 +38,11 @@ export async function readImageBodies(request: FastifyRequest): Promise<NewImage
   return images;
 }
 
-/**
- * The image an ImageUrl body (`{"url": ...}`) points at, fetched safely: a quick test's or a
- * prediction's. Fetch failures become the spec's 400s.
- */
-export async function readImageUrl(request: FastifyRequest, options: { maxBytes: number; allowPrivate: boolean }): Promise<Buffer> {
+/** The URL of an ImageUrl body (`{"url": ...}`): a quick test's or a prediction's. */
+export function readImageUrl(request: FastifyRequest): string {
   const url = optionalStringField(objectBody(request.body, 'an ImageUrl'), 'url');
   if (!url) throw badRequest('BadRequestImageUrl', 'The body needs a url: {"url": "https://..."}.');
-  try {
-    return await fetchImage(url, options);
-  } catch (error) {
-    if (!(error instanceof ImageFetchError)) throw error;
-    throw badRequest(error.reason === 'size' ? 'BadRequestImageSizeBytes' : 'BadRequestImageUrl', `Could not get the image at ${url}: ${error.message}`);
-  }
+  return url;
 }
 
 /** The one image of a quick test or prediction request. */

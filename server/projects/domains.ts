@@ -1,4 +1,5 @@
-/** @module The domain catalogue: the real service's domain ids and names, and which of them train here. */
+/** @module The domain catalogue: the real service's domain ids and names, and which of them train and export here. */
+import { LOCAL_EXPORT_PLATFORMS } from './platforms';
 
 export type DomainType = 'Classification' | 'ObjectDetection';
 
@@ -12,17 +13,19 @@ export interface Domain {
   modelInformation: { estimatedModelSizeInMegabytes?: number; description: string };
 }
 
-/** What the real service lists as exportable for compact domains (select-domain.md). */
-const COMPACT_PLATFORMS = ['CoreML', 'TensorFlow', 'DockerFile', 'ONNX', 'VAIDK', 'OpenVino'];
-const COMPACT_OD_PLATFORMS = ['CoreML', 'TensorFlow', 'DockerFile', 'ONNX', 'OpenVino'];
-
+/**
+ * Compact domains list only the platforms the local service really builds (Azure lists more:
+ * CoreML, TensorFlow, VAIDK, OpenVino; the README names the difference). Object detection is not
+ * trained here, so its domains export nothing.
+ */
 function domain(id: string, name: string, type: DomainType, compact: boolean, description: string): Domain {
-  const platforms = compact ? (type === 'ObjectDetection' ? COMPACT_OD_PLATFORMS : COMPACT_PLATFORMS) : [];
+  const exportable = compact && type === 'Classification';
+  const platforms = exportable ? [...LOCAL_EXPORT_PLATFORMS] : [];
   return {
     id,
     name,
     type,
-    exportable: compact,
+    exportable,
     enabled: true,
     exportablePlatforms: platforms,
     modelInformation: compact

@@ -1,44 +1,39 @@
 /** @module Iteration performance from the held-out (cross-validated) predictions recorded at training time. */
 import { badRequest } from '../errors';
 import { iterationPerformance as evaluate, type IterationPerformance as Figures, type TagPerformance as TagFigures } from '../ml/metrics';
+import type { IterationRecord } from '../store/repositories';
 import type { ImageLinks, Store } from './context';
-import { LIMITS, pageOf, type OrderBy } from './images';
-import { iterationRow, snapshotTags, type IterationImageRow, type IterationRow } from './iterations';
+import { pageOf, type OrderBy } from './images';
+import { iterationRow } from './iterations';
+import { LIMITS } from './limits';
 
 /** The spec's TagPerformance: the figures of ml/metrics, with the tag's id and name instead of its index. */
 export type TagPerformance = Omit<TagFigures, 'tag'> & { id: string; name: string };
 
 export type IterationPerformance = Omit<Figures, 'perTagPerformance'> & { perTagPerformance: TagPerformance[] };
 
-/** Rows of a Completed iteration: fold and held_out are set. */
-type HeldOutRow = IterationImageRow & { fold: number; held_out: string };
-
-function completedRow(store: Store, projectId: string, iterationId: string): IterationRow {
-  const row = iterationRow(store, projectId, iterationId);
-  if (row.status !== 'Completed') {
-    throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${row.name}" is ${row.status}: its performance exists once it is Completed.`);
+function completedIteration(store: Store, projectId: string, iterationId: string): IterationRecord {
+  const iteration = iterationRow(store, projectId, iterationId);
+  if (iteration.status !== 'Completed') {
+    throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" is ${iteration.status}: its performance exists once it is Completed.`);
   }
-  return row;
-}
-
-function heldOutRows(store: Store, iterationId: string): HeldOutRow[] {
-  return store.db.prepare<[string], HeldOutRow>('SELECT * FROM iteration_images WHERE iteration_id = ? ORDER BY rowid').all(iterationId);
+  return iteration;
 }
 
 export function iterationPerformance(store: Store, projectId: string, iterationId: string, threshold: number): IterationPerformance {
-  const row = completedRow(store, projectId, iterationId);
-  const tags = snapshotTags(store, row.id);
+  const iteration = completedIteration(store, projectId, iterationId);
+  const tags = store.iterations.snapshotTags(iteration.id);
   const tagIndex = new Map(tags.map((t, i) => [t.id, i]));
-  const rows = heldOutRows(store, row.id);
-  const labels = rows.map((r) => {
+  const images = store.iterations.heldOutImages(iteration.id);
+  const labels = images.map((image) => {
     const hot = new Array<number>(tags.length).fill(0);
-    for (const t of JSON.parse(r.tag_ids) as string[]) hot[tagIndex.get(t) as number] = 1;
+    for (const t of image.tagIds) hot[tagIndex.get(t) as number] = 1;
     return hot;
   });
   const result = evaluate(
-    rows.map((r) => JSON.parse(r.held_out) as number[]),
+    images.map((image) => image.heldOut),
     labels,
-    rows.map((r) => r.fold),
+    images.map((image) => image.fold),
     threshold,
   );
   return {
@@ -70,15 +65,15 @@ export interface ImagePerformanceQuery {
   skip?: number;
 }
 
-function selectRows(store: Store, projectId: string, iterationId: string, tagIds: string[] | undefined) {
-  const row = completedRow(store, projectId, iterationId);
-  const tags = snapshotTags(store, row.id);
+function selectImages(store: Store, projectId: string, iterationId: string, tagIds: string[] | undefined) {
+  const iteration = completedIteration(store, projectId, iterationId);
+  const tags = store.iterations.snapshotTags(iteration.id);
   if (tagIds && tagIds.length > LIMITS.tagsPerBatch) {
     throw badRequest('BadRequestExceededBatchSize', `At most ${LIMITS.tagsPerBatch} tags per request, got ${tagIds.length}.`);
   }
   const wanted = tagIds?.length ? new Set(tagIds) : undefined;
-  const rows = heldOutRows(store, row.id).filter((r) => !wanted || (JSON.parse(r.tag_ids) as string[]).some((t) => wanted.has(t)));
-  return { row, tags, rows };
+  const images = store.iterations.heldOutImages(iteration.id).filter((i) => !wanted || i.tagIds.some((t) => wanted.has(t)));
+  return { iteration, tags, images };
 }
 
 /** Each training image of the iteration with its tags and the prediction of the head that never saw it. */
@@ -89,27 +84,23 @@ export function imagePerformances(
   query: ImagePerformanceQuery,
   links: ImageLinks,
 ): ImagePerformance[] {
-  const { row, tags, rows } = selectRows(store, projectId, iterationId, query.tagIds);
-  const page = pageOf(rows, query);
+  const { iteration, tags, images } = selectImages(store, projectId, iterationId, query.tagIds);
   const byId = new Map(tags.map((t) => [t.id, t]));
-  return page.map((r) => {
-    const probabilities = JSON.parse(r.held_out) as number[];
-    return {
-      id: r.image_id,
-      created: r.created,
-      width: r.width,
-      height: r.height,
-      imageUri: links.original(r.hash),
-      thumbnailUri: links.thumbnail(r.hash),
-      tags: (JSON.parse(r.tag_ids) as string[]).map((t) => ({ tagId: t, tagName: byId.get(t)?.name ?? '', created: row.created })),
-      regions: [],
-      predictions: tags
-        .map((t, i) => ({ probability: probabilities[i], tagId: t.id, tagName: t.name, tagType: t.type }))
-        .sort((a, b) => b.probability - a.probability),
-    };
-  });
+  return pageOf(images, query).map((image) => ({
+    id: image.imageId,
+    created: image.created,
+    width: image.width,
+    height: image.height,
+    imageUri: links.original(image.hash),
+    thumbnailUri: links.thumbnail(image.hash),
+    tags: image.tagIds.map((t) => ({ tagId: t, tagName: byId.get(t)?.name ?? '', created: iteration.created })),
+    regions: [],
+    predictions: tags
+      .map((t, i) => ({ probability: image.heldOut[i], tagId: t.id, tagName: t.name, tagType: t.type }))
+      .sort((a, b) => b.probability - a.probability),
+  }));
 }
 
 export function imagePerformanceCount(store: Store, projectId: string, iterationId: string, tagIds?: string[]): number {
-  return selectRows(store, projectId, iterationId, tagIds).rows.length;
+  return selectImages(store, projectId, iterationId, tagIds).images.length;
 }

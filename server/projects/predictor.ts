@@ -3,16 +3,12 @@ import { badRequest } from '../errors';
 import type { HeadModel } from '../ml/head';
 import { ImageDecodeError } from '../ml/image';
 import type { Classifier } from '../ml/classifier';
+import type { IterationRecord, SnapshotTag, TagScore } from '../store/repositories';
 import { newId, now, type Store } from './context';
-import { LIMITS } from './images';
-import { predictingModel, snapshotTags, type IterationRow } from './iterations';
+import { predictingModel } from './heads';
+import { LIMITS } from './limits';
 
-export interface Prediction {
-  probability: number;
-  tagId: string;
-  tagName: string;
-  tagType: string;
-}
+export type Prediction = TagScore;
 
 export interface ImagePrediction {
   id: string;
@@ -22,30 +18,34 @@ export interface ImagePrediction {
   predictions: Prediction[];
 }
 
-/** Loads an iteration's head once and keeps it; the backbone session is shared by all. */
+/**
+ * Heads kept loaded (a few KB each). A deleted iteration's head is never asked for again (its
+ * lookup fails first), so it simply ages out: nobody has to tell the predictor.
+ */
+const LOADED_HEADS = 64;
+
+/** Loads an iteration's head once and keeps the most recently used; the backbone session is shared by all. */
 export class Predictor {
-  private readonly heads = new Map<string, { model: HeadModel; tags: { id: string; name: string; type: string }[] }>();
+  private readonly heads = new Map<string, { model: HeadModel; tags: SnapshotTag[] }>();
 
   constructor(
     private readonly store: Store,
     private readonly classifier: Classifier,
   ) {}
 
-  private head(iteration: IterationRow) {
+  private head(iteration: IterationRecord) {
     let entry = this.heads.get(iteration.id);
-    if (!entry) {
-      entry = { model: predictingModel(this.store, iteration), tags: snapshotTags(this.store, iteration.id) };
-      this.heads.set(iteration.id, entry);
+    if (entry) {
+      this.heads.delete(iteration.id); // re-inserted below: most recently used last
+    } else {
+      entry = { model: predictingModel(this.store, iteration), tags: this.store.iterations.snapshotTags(iteration.id) };
+      if (this.heads.size >= LOADED_HEADS) this.heads.delete(this.heads.keys().next().value!);
     }
+    this.heads.set(iteration.id, entry);
     return entry;
   }
 
-  /** Drops cached heads of iterations that no longer exist. */
-  forget(iterationId: string): void {
-    this.heads.delete(iterationId);
-  }
-
-  async classify(iteration: IterationRow, bytes: Buffer, options: { maxBytes: number; store: boolean }): Promise<ImagePrediction> {
+  async classify(iteration: IterationRecord, bytes: Buffer, options: { maxBytes: number; store: boolean }): Promise<ImagePrediction> {
     const { model, tags } = this.head(iteration);
     if (bytes.length > options.maxBytes) {
       throw badRequest('BadRequestImageSizeBytes', `The image is ${bytes.length} bytes; the limit is ${options.maxBytes} bytes.`);
@@ -63,7 +63,7 @@ export class Predictor {
     }
     const result: ImagePrediction = {
       id: newId(),
-      project: iteration.project_id,
+      project: iteration.projectId,
       iteration: iteration.id,
       created: now(),
       predictions: tags
@@ -72,9 +72,16 @@ export class Predictor {
     };
     if (options.store) {
       const hash = await this.store.blobs.put(bytes);
-      this.store.db
-        .prepare('INSERT INTO predictions (id, project_id, iteration_id, hash, width, height, created, predictions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(result.id, result.project, result.iteration, hash, info.width, info.height, result.created, JSON.stringify(result.predictions));
+      this.store.predictions.insert({
+        id: result.id,
+        projectId: result.project,
+        iterationId: result.iteration,
+        hash,
+        width: info.width,
+        height: info.height,
+        created: result.created,
+        predictions: result.predictions,
+      });
     }
     return result;
   }

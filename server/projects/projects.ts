@@ -1,5 +1,6 @@
 /** @module Projects: create, list, read, update and delete, with the spec's validation rules. */
 import { badRequest, notFound } from '../errors';
+import type { ProjectRecord } from '../store/repositories';
 import { CLASSIFICATION_TYPES, newId, now, type ClassificationType, type Store } from './context';
 import { DEFAULT_DOMAIN_ID, findDomain } from './domains';
 import { EXPORT_PLATFORMS } from './platforms';
@@ -23,51 +24,41 @@ export interface Project {
   status: 'Succeeded';
 }
 
-interface ProjectRow {
-  id: string;
-  name: string;
-  description: string | null;
-  domain_id: string;
-  classification_type: ClassificationType;
-  target_export_platforms: string;
-  created: string;
-  last_modified: string;
-}
-
-function toProject(row: ProjectRow): Project {
+function toProject(record: ProjectRecord): Project {
   return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
+    id: record.id,
+    name: record.name,
+    description: record.description,
     settings: {
-      domainId: row.domain_id,
-      classificationType: row.classification_type,
-      targetExportPlatforms: JSON.parse(row.target_export_platforms) as string[],
+      domainId: record.domainId,
+      classificationType: record.classificationType,
+      targetExportPlatforms: record.targetExportPlatforms,
       useNegativeSet: true,
       detectionParameters: null,
       // The local trainer always augments with flips and rotations; see the README.
       imageProcessingSettings: { augmentationMethods: { flipping: true, rotation: true } },
     },
-    created: row.created,
-    lastModified: row.last_modified,
+    created: record.created,
+    lastModified: record.lastModified,
     thumbnailUri: null,
     drModeEnabled: false,
     status: 'Succeeded',
   };
 }
 
-function projectRow(store: Store, projectId: string): ProjectRow {
-  const row = store.db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE id = ?').get(projectId.toLowerCase());
-  if (!row) throw notFound('NotFoundProject', `Project ${projectId} not found.`);
-  return row;
+/** The project by id (any case), or NotFoundProject. */
+export function requireProject(store: Store, projectId: string): ProjectRecord {
+  const project = store.projects.byId(projectId.toLowerCase());
+  if (!project) throw notFound('NotFoundProject', `Project ${projectId} not found.`);
+  return project;
 }
 
 export function getProject(store: Store, projectId: string): Project {
-  return toProject(projectRow(store, projectId));
+  return toProject(requireProject(store, projectId));
 }
 
 export function listProjects(store: Store): Project[] {
-  return store.db.prepare<[], ProjectRow>('SELECT * FROM projects ORDER BY created, rowid').all().map(toProject);
+  return store.projects.all().map(toProject);
 }
 
 function checkName(name: string | undefined): string {
@@ -115,23 +106,19 @@ export interface CreateProjectInput {
 }
 
 export function createProject(store: Store, input: CreateProjectInput): Project {
-  const row: ProjectRow = {
+  const created = now();
+  const project: ProjectRecord = {
     id: newId(),
     name: checkName(input.name),
     description: input.description ?? null,
-    domain_id: checkDomain(input.domainId ?? DEFAULT_DOMAIN_ID),
-    classification_type: checkClassificationType(input.classificationType),
-    target_export_platforms: JSON.stringify(checkPlatforms(input.targetExportPlatforms ?? [])),
-    created: now(),
-    last_modified: now(),
+    domainId: checkDomain(input.domainId ?? DEFAULT_DOMAIN_ID),
+    classificationType: checkClassificationType(input.classificationType),
+    targetExportPlatforms: checkPlatforms(input.targetExportPlatforms ?? []),
+    created,
+    lastModified: created,
   };
-  store.db
-    .prepare(
-      `INSERT INTO projects (id, name, description, domain_id, classification_type, target_export_platforms, created, last_modified)
-       VALUES (@id, @name, @description, @domain_id, @classification_type, @target_export_platforms, @created, @last_modified)`,
-    )
-    .run(row);
-  return toProject(row);
+  store.projects.insert(project);
+  return toProject(project);
 }
 
 export interface UpdateProjectInput {
@@ -141,43 +128,25 @@ export interface UpdateProjectInput {
 }
 
 export function updateProject(store: Store, projectId: string, input: UpdateProjectInput): Project {
-  const row = projectRow(store, projectId);
-  const updated: ProjectRow = {
-    ...row,
-    name: input.name === undefined ? row.name : checkName(input.name),
-    description: input.description === undefined ? row.description : input.description,
-    domain_id: input.settings?.domainId === undefined ? row.domain_id : checkDomain(input.settings.domainId),
-    classification_type:
-      input.settings?.classificationType === undefined
-        ? row.classification_type
-        : checkClassificationType(input.settings.classificationType),
-    target_export_platforms:
-      input.settings?.targetExportPlatforms === undefined
-        ? row.target_export_platforms
-        : JSON.stringify(checkPlatforms(input.settings.targetExportPlatforms)),
-    last_modified: now(),
+  const current = requireProject(store, projectId);
+  const settings = input.settings ?? {};
+  const updated: ProjectRecord = {
+    ...current,
+    name: input.name === undefined ? current.name : checkName(input.name),
+    description: input.description === undefined ? current.description : input.description,
+    domainId: settings.domainId === undefined ? current.domainId : checkDomain(settings.domainId),
+    classificationType: settings.classificationType === undefined ? current.classificationType : checkClassificationType(settings.classificationType),
+    targetExportPlatforms: settings.targetExportPlatforms === undefined ? current.targetExportPlatforms : checkPlatforms(settings.targetExportPlatforms),
+    lastModified: now(),
   };
-  store.db
-    .prepare(
-      `UPDATE projects SET name = @name, description = @description, domain_id = @domain_id,
-       classification_type = @classification_type, target_export_platforms = @target_export_platforms,
-       last_modified = @last_modified WHERE id = @id`,
-    )
-    .run(updated);
+  store.projects.update(updated);
   return toProject(updated);
 }
 
 /**
- * Deletes the project with its tags, images, iterations and stored predictions (cascade). A
- * training still running for it finishes into nothing: the trainer drops results of deleted iterations.
+ * Deletes the project with its tags, images, iterations and stored predictions. A training
+ * still running for it finishes into nothing: the queue drops results of deleted iterations.
  */
 export function deleteProject(store: Store, projectId: string): void {
-  const row = projectRow(store, projectId);
-  store.db.prepare('DELETE FROM projects WHERE id = ?').run(row.id);
+  store.projects.delete(requireProject(store, projectId).id);
 }
-
-/** The project's id in canonical (lower-case) form, or NotFoundProject. */
-export function requireProject(store: Store, projectId: string): ProjectRow {
-  return projectRow(store, projectId);
-}
-export type { ProjectRow };

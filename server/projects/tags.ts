@@ -1,9 +1,10 @@
 /** @module Tags of a project: create, list, read, update, delete (which untags its images). */
 import { badRequest, notFound } from '../errors';
+import type { CountedTag, TagSummary, TagType } from '../store/repositories';
 import { newId, now, type Store } from './context';
 import { requireProject } from './projects';
 
-export type TagType = 'Regular' | 'Negative' | 'GeneralProduct';
+export type { TagType };
 const TAG_TYPES: readonly string[] = ['Regular', 'Negative', 'GeneralProduct'];
 
 export interface Tag {
@@ -14,48 +15,32 @@ export interface Tag {
   imageCount: number;
 }
 
-interface TagRow {
-  id: string;
-  project_id: string;
-  name: string;
-  description: string | null;
-  type: TagType;
-  image_count: number;
-}
-
-const SELECT_TAGS = `SELECT t.id, t.project_id, t.name, t.description, t.type,
-  (SELECT COUNT(*) FROM image_tags it WHERE it.tag_id = t.id) AS image_count FROM tags t`;
-
-const toTag = (row: TagRow): Tag => ({
-  id: row.id,
-  name: row.name,
-  description: row.description,
-  type: row.type,
-  imageCount: row.image_count,
+const toTag = (tag: CountedTag): Tag => ({
+  id: tag.id,
+  name: tag.name,
+  description: tag.description,
+  type: tag.type,
+  imageCount: tag.imageCount,
 });
 
 export function listTags(store: Store, projectId: string): Tag[] {
   const project = requireProject(store, projectId);
-  return store.db.prepare<[string], TagRow>(`${SELECT_TAGS} WHERE t.project_id = ? ORDER BY t.created, t.rowid`).all(project.id).map(toTag);
+  return store.tags.list(project.id).map(toTag);
 }
 
 export function getTag(store: Store, projectId: string, tagId: string): Tag {
   const project = requireProject(store, projectId);
-  const row = store.db
-    .prepare<[string, string], TagRow>(`${SELECT_TAGS} WHERE t.project_id = ? AND t.id = ?`)
-    .get(project.id, tagId.toLowerCase());
-  if (!row) throw notFound('NotFoundTag', `Tag ${tagId} not found in project ${projectId}.`);
-  return toTag(row);
+  const tag = store.tags.byId(project.id, tagId.toLowerCase());
+  if (!tag) throw notFound('NotFoundTag', `Tag ${tagId} not found in project ${projectId}.`);
+  return toTag(tag);
 }
 
 function checkName(store: Store, projectId: string, name: string | undefined, exceptTagId?: string): string {
   const trimmed = (name ?? '').trim();
   if (!trimmed) throw badRequest('BadRequestTagName', 'The tag name must not be empty.');
   if (trimmed.length > 256) throw badRequest('BadRequestTagName', 'The tag name is longer than 256 characters.');
-  const clash = store.db
-    .prepare<[string, string], { id: string }>('SELECT id FROM tags WHERE project_id = ? AND name = ? COLLATE NOCASE')
-    .get(projectId, trimmed);
-  if (clash && clash.id !== exceptTagId) {
+  const clash = store.tags.idByName(projectId, trimmed);
+  if (clash && clash !== exceptTagId) {
     throw badRequest('BadRequestTagNameNotUnique', `A tag named "${trimmed}" already exists in this project.`);
   }
   return trimmed;
@@ -68,10 +53,8 @@ function checkType(store: Store, projectId: string, type: string | undefined, ex
     throw badRequest('BadRequestTagType', 'GeneralProduct tags belong to object detection projects, which the local service does not train.');
   }
   if (value === 'Negative') {
-    const other = store.db
-      .prepare<[string], { id: string }>("SELECT id FROM tags WHERE project_id = ? AND type = 'Negative'")
-      .get(projectId);
-    if (other && other.id !== exceptTagId) throw badRequest('BadRequestMultipleNegativeTag', 'A project has at most one Negative tag.');
+    const other = store.tags.idOfType(projectId, 'Negative');
+    if (other && other !== exceptTagId) throw badRequest('BadRequestMultipleNegativeTag', 'A project has at most one Negative tag.');
   }
   return value as TagType;
 }
@@ -86,15 +69,13 @@ export function createTag(store: Store, projectId: string, input: TagInput): Tag
   const project = requireProject(store, projectId);
   const tag = {
     id: newId(),
-    project_id: project.id,
+    projectId: project.id,
     name: checkName(store, project.id, input.name),
     description: input.description ?? null,
     type: checkType(store, project.id, input.type),
     created: now(),
   };
-  store.db
-    .prepare('INSERT INTO tags (id, project_id, name, description, type, created) VALUES (@id, @project_id, @name, @description, @type, @created)')
-    .run(tag);
+  store.tags.insert(tag);
   return { id: tag.id, name: tag.name, description: tag.description, type: tag.type, imageCount: 0 };
 }
 
@@ -104,20 +85,17 @@ export function updateTag(store: Store, projectId: string, tagId: string, input:
   const name = input.name === undefined ? current.name : checkName(store, projectIdLower, input.name, current.id);
   const type = input.type === undefined ? current.type : checkType(store, projectIdLower, input.type, current.id);
   const description = input.description === undefined ? current.description : input.description;
-  store.db.prepare('UPDATE tags SET name = ?, description = ?, type = ? WHERE id = ?').run(name, description, type, current.id);
+  store.tags.update(current.id, { name, description, type });
   return { ...current, name, description, type };
 }
 
-/** Deletes the tag; its images stay in the project, without this tag (cascade on image_tags). */
+/** Deletes the tag; its images stay in the project, without this tag. */
 export function deleteTag(store: Store, projectId: string, tagId: string): void {
   const tag = getTag(store, projectId, tagId);
-  store.db.prepare('DELETE FROM tags WHERE id = ?').run(tag.id);
+  store.tags.delete(tag.id);
 }
 
-/** Maps tag ids of this project to their rows; unknown ids are reported, not thrown. */
-export function tagsById(store: Store, projectId: string): Map<string, { id: string; name: string; type: TagType }> {
-  const rows = store.db
-    .prepare<[string], { id: string; name: string; type: TagType }>('SELECT id, name, type FROM tags WHERE project_id = ?')
-    .all(projectId);
-  return new Map(rows.map((r) => [r.id, r]));
+/** Maps tag ids of this project to their tags; unknown ids are reported, not thrown. */
+export function tagsById(store: Store, projectId: string): Map<string, TagSummary> {
+  return new Map(store.tags.summaries(projectId).map((t) => [t.id, t]));
 }

@@ -1,7 +1,7 @@
 /** @module Hands iterations to the trainer one at a time and records the outcome: Completed with its model, or Failed with a reason. */
 import type { TrainingJob, TrainingResult } from '../ml/pipeline';
 import { now, type Store } from './context';
-import { ITERATION_COLUMNS, readSnapshot, type IterationRow } from './iterations';
+import { readSnapshot } from './snapshots';
 
 export interface Trainer {
   train(job: TrainingJob): Promise<TrainingResult>;
@@ -28,9 +28,9 @@ export class TrainingQueue {
    * again from their recorded snapshot (features already extracted come from the cache).
    */
   resumeInterrupted(): number {
-    const rows = this.store.db.prepare<[], { id: string }>("SELECT id FROM iterations WHERE status = 'Training' ORDER BY created").all();
-    rows.forEach((r) => this.enqueue(r.id));
-    return rows.length;
+    const ids = this.store.trainingRuns.inProgress();
+    ids.forEach((id) => this.enqueue(id));
+    return ids.length;
   }
 
   /** Resolves when every queued job has finished. */
@@ -43,17 +43,13 @@ export class TrainingQueue {
     await this.trainer.close();
   }
 
-  private iteration(iterationId: string): IterationRow | undefined {
-    return this.store.db.prepare<[string], IterationRow>(`SELECT ${ITERATION_COLUMNS} FROM iterations WHERE id = ?`).get(iterationId);
-  }
-
   private async run(iterationId: string): Promise<void> {
-    const row = this.iteration(iterationId);
-    if (!row || row.status !== 'Training' || this.closed) return;
+    const iteration = this.store.iterations.byId(iterationId);
+    if (!iteration || iteration.status !== 'Training' || this.closed) return;
     const snapshot = readSnapshot(this.store, iterationId);
     const tagIndex = new Map(snapshot.tags.map((t, i) => [t.id, i]));
     const job: TrainingJob = {
-      type: row.classification_type,
+      type: iteration.classificationType,
       classes: snapshot.tags.length,
       samples: snapshot.images.map((image) => ({ hash: image.hash, labels: image.tagIds.map((t) => tagIndex.get(t) as number) })),
     };
@@ -69,25 +65,18 @@ export class TrainingQueue {
     } catch (error) {
       if (this.closed) return;
       const reason = error instanceof Error ? error.message : String(error);
-      this.store.db
-        .prepare("UPDATE iterations SET status = 'Failed', training_error = ?, last_modified = ? WHERE id = ? AND status = 'Training'")
-        .run(`Training failed: ${reason}`, now(), iterationId);
+      this.store.trainingRuns.recordFailure(iterationId, `Training failed: ${reason}`, now());
       this.log(`${now()} iteration ${iterationId} Failed: ${reason}`);
     }
   }
 
+  /** Records the result; an iteration deleted (or its project) while it trained records nothing. */
   private complete(iterationId: string, imageIds: string[], result: TrainingResult, elapsedMs: number): void {
-    const setImage = this.store.db.prepare('UPDATE iteration_images SET fold = ?, held_out = ? WHERE iteration_id = ? AND image_id = ?');
-    this.store.db.transaction(() => {
-      // The iteration may have been deleted (or its project) while it trained: then there is nothing to record.
-      if (!this.iteration(iterationId)) return;
-      imageIds.forEach((imageId, i) => setImage.run(result.foldOf[i], JSON.stringify(result.heldOut[i]), iterationId, imageId));
-      const stamp = now();
-      this.store.db
-        .prepare(
-          "UPDATE iterations SET status = 'Completed', model = ?, trained_at = ?, last_modified = ?, training_time_ms = ?, training_error = NULL WHERE id = ?",
-        )
-        .run(JSON.stringify(result.model), stamp, stamp, elapsedMs, iterationId);
-    })();
+    this.store.trainingRuns.recordCompletion(iterationId, {
+      model: result.model,
+      heldOut: imageIds.map((imageId, i) => ({ imageId, fold: result.foldOf[i], probabilities: result.heldOut[i] })),
+      trainedAt: now(),
+      elapsedMs,
+    });
   }
 }

@@ -12,6 +12,7 @@ import { parseManifest } from '../../datasets/manifest';
 import { aidValidationDir, backboneWeightsDir, datasetDir, ensureAssets } from '../../datasets/paths';
 import { AssetError, type ManifestEntry, provisionAssets, readManifest } from '../../datasets/provision';
 import { STATE_FILE } from '../../datasets/verify';
+import { datasetRoot } from '../../lib/src/dataset';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // CI sets CVLAB_ASSETS_MIRROR=../shared/assets; the same folder is the default beside a checkout.
@@ -195,6 +196,16 @@ describe('provisioning from the real mirror', () => {
       assert.equal(datasetDir(), at(target, 'datasets/aerial-small'));
       assert.equal(aidValidationDir(), at(target, 'datasets/aid-validation'));
       assert.ok(fs.existsSync(path.join(datasetDir(), 'train', 'Barren')));
+      assert.equal(datasetRoot(), datasetDir(), 'the notebooks read the dataset where setup put it');
+      const cwd = process.cwd();
+      try {
+        process.chdir(os.tmpdir());
+        process.env.CVLAB_ASSETS_DIR = path.relative(ROOT, target);
+        assert.equal(datasetRoot(), at(target, 'datasets/aerial-small'), 'a relative folder is taken from the project root, not the working folder');
+      } finally {
+        process.chdir(cwd);
+        process.env.CVLAB_ASSETS_DIR = target;
+      }
 
       const cheap = await ensureAssets();
       assert.equal(cheap.hashed, 0);

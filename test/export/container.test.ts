@@ -1,7 +1,9 @@
 /**
  * The exported Docker package as a real container: built FROM a base image made locally from
  * Debian's packages (no registry, no network during the build), run, and called on /image.
- * Where no container runtime works, the test is skipped and says why; it never passes silently.
+ * What it needs (a container runtime that starts containers here, and root and debootstrap to make
+ * the base image) is found first; where something is missing the test is skipped and says exactly
+ * what, or fails with CVLAB_REQUIRE_CONTAINER=1. It never passes silently.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -9,26 +11,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
-import { buildImage, detectContainerRuntime, ensureBaseImage, removeImage, runContainer, stopContainer, waitForLog } from '../support/container-base';
-import { downloadExport, exportIteration, unzip } from '../../lib/src/export';
+import { buildImage, removeImage, runContainer, stopContainer, waitForLog } from '../support/container/containers';
+import { prepareContainerHost } from '../support/container/host';
+import { downloadExport, exportAndWait, unzip } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
+import { skipUnlessRequired } from '../support/prerequisites';
 import { startServiceProcess } from '../support/service-process';
 import { predictionClient } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, trainSmallProject } from '../support/trained-project';
 import { freePort } from '../support/net';
 
-
 test('the exported Docker package builds and runs as a container that predicts like the service', async (t) => {
-  const runtime = await detectContainerRuntime();
-  if (runtime.kind === 'none') {
-    const reason = `no container runtime can run here: ${runtime.reason}`;
-    t.diagnostic(reason);
-    console.log(`SKIPPED: ${reason}`);
-    t.skip(reason);
+  const host = await prepareContainerHost((line) => t.diagnostic(line));
+  if ('missing' in host) {
+    const skip = skipUnlessRequired(host.missing, 'CONTAINER');
+    assert.ok(skip, host.missing);
+    t.diagnostic(skip);
+    console.log(`SKIPPED: ${host.missing}`);
+    t.skip(skip);
     return;
   }
-  t.diagnostic(`container runtime: ${runtime.kind} ${runtime.version}`);
-  const base = await ensureBaseImage({ log: (line) => t.diagnostic(line) });
+  const { runtime, baseImage } = host.found;
 
   const service = await startServiceProcess();
   const tag = `localhost/cvlab-export-test:${Date.now()}`;
@@ -36,13 +39,12 @@ test('the exported Docker package builds and runs as a container that predicts l
   try {
     // Exports need a compact domain: train on one from the start.
     const project = await trainSmallProject(service.url, { domainId: COMPACT_DOMAIN_ID });
-    const exported = await exportIteration(project.trainer, project.projectId, project.iterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
+    const exported = await exportAndWait({ trainer: project.trainer }, project.projectId, project.iterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
     const context = mkdtempSync(path.join(os.tmpdir(), 'docker-context-'));
     await unzip(await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'docker-download-'))), context);
 
-    await buildImage(context, tag, { BASE_IMAGE: base }, { runtime: runtime.kind });
-    const port = await freePort();
-    const container = await runContainer(tag, { name, network: 'host', publish: port, env: { PORT: String(port) }, runtime: runtime.kind });
+    await buildImage(runtime, context, tag, { BASE_IMAGE: baseImage });
+    const container = await runContainer(runtime, tag, { name, port: await freePort() });
     await waitForLog(container, /Running on/);
 
     const predictor = predictionClient(service.url);
@@ -57,8 +59,8 @@ test('the exported Docker package builds and runs as a container that predicts l
       for (const p of fromContainer.predictions ?? []) assert.ok(Math.abs((p.probability as number) - (service.get(p.tagName) as number)) <= 1e-4);
     }
   } finally {
-    await stopContainer(name, { runtime: runtime.kind });
-    await removeImage(tag, runtime.kind);
+    await stopContainer(runtime, name);
+    await removeImage(runtime, tag);
     await service.stop();
   }
 });

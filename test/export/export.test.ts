@@ -5,24 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PredictionAPIClient, PredictionAPIModels } from '@azure/cognitiveservices-customvision-prediction';
+import type { TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { downloadExport, exportIteration, unzip } from '../../lib/src/export';
+import { downloadExport, exportAndWait, unzip } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
-import { predictionClient } from '../support/sdk';
+import { predictionClient, type SdkError } from '../support/sdk';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, retrainCompact, trainSmallProject, type TrainedProject } from '../support/trained-project';
 import { freePort } from '../support/net';
 import { watchChild } from '../support/watched-child';
 
-type SdkError = { statusCode?: number; code?: string; message?: string };
 const testImages = () => CLASSES.flatMap((c) => imageFiles('test', c));
 
 interface Manifest {
@@ -104,7 +104,7 @@ describe('exports', () => {
   });
 
   it('exports ONNX whose model, fed as its manifest says, gives the endpoint\'s probabilities for every test image', async (t) => {
-    const exported = await exportIteration(project.trainer, project.projectId, compactIterationId, 'ONNX', { pollIntervalInMs: 200 });
+    const exported = await exportAndWait({ trainer: project.trainer }, project.projectId, compactIterationId, 'ONNX', { pollIntervalInMs: 200 });
     assert.match(exported.downloadUri as string, new RegExp(`/${compactIterationId.replace(/-/g, '')}\\.ONNX\\.zip$`));
     const folder = mkdtempSync(path.join(os.tmpdir(), 'onnx-export-'));
     const zipFile = await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'onnx-download-')));
@@ -137,7 +137,7 @@ describe('exports', () => {
   });
 
   it('exports a Docker package whose server, started with node, answers like the service', async () => {
-    const exported = await exportIteration(project.trainer, project.projectId, compactIterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
+    const exported = await exportAndWait({ trainer: project.trainer }, project.projectId, compactIterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
     const folder = mkdtempSync(path.join(os.tmpdir(), 'docker-export-'));
     const zipFile = await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'docker-download-')));
     const names = (await unzip(zipFile, folder)).map((f) => f.path);
@@ -180,6 +180,19 @@ describe('exports', () => {
     } finally {
       images.close();
       child.kill('SIGTERM');
+    }
+  });
+
+  it('advertises only the platforms it exports: every domain\'s exportablePlatforms and the iteration\'s exportableTo really export', async () => {
+    const iteration = await project.trainer.getIteration(project.projectId, compactIterationId);
+    const advertised = new Set([...(await project.trainer.getDomains()).flatMap((d) => d.exportablePlatforms ?? []), ...(iteration.exportableTo ?? [])]);
+    assert.deepEqual([...advertised].sort(), ['DockerFile', 'ONNX']);
+    for (const platform of advertised) {
+      // No flavor: what a client that reads only the platform list would send.
+      const exported = await exportAndWait({ trainer: project.trainer }, project.projectId, compactIterationId, platform as TrainingAPIModels.ExportPlatform, { pollIntervalInMs: 200 });
+      assert.equal(exported.status, 'Done', platform);
+      const zipFile = await downloadExport(exported, mkdtempSync(path.join(os.tmpdir(), 'advertised-')));
+      assert.ok(statSync(zipFile).size > 1_000_000, `${platform} package holds the model`);
     }
   });
 });

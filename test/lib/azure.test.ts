@@ -30,7 +30,7 @@ describe('lib against recorded Azure responses', () => {
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const config = loadConfig({ VISION_TRAINING_ENDPOINT: endpoint, VISION_TRAINING_KEY: 'azure-key', VISION_PREDICTION_RESOURCE_ID: '/subscriptions/x' }, '/nonexistent/.env');
       assert.equal(config.kind, 'azure');
-      const domain = await findDomain(trainingClient(config), 'General (compact)');
+      const domain = await findDomain({ trainer: trainingClient(config) }, 'General (compact)');
       assert.equal(domain.id, '0732100f-1a38-4e49-a514-c9b44c697ab5');
       assert.deepEqual(seen, ['GET /customvision/v3.4-preview/training/domains key=azure-key']);
     } finally {

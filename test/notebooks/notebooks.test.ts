@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PROJECT_ROOT, executeNotebook } from '../../scripts/jupyter';
-import { buildLib, NOTEBOOKS } from '../../scripts/lab';
+import { PROJECT_ROOT } from '../../lib/src/shared';
+import { buildLib } from '../../scripts/lab/build-lib';
+import { executeLabNotebook, NOTEBOOKS, type LabRunOptions } from '../../scripts/lab/notebooks';
 import { withOfflinePage } from '../support/browser';
 import { notebookPrerequisite, skipUnlessRequired } from '../support/prerequisites';
 import { imageFiles, CLASSES, readImage } from '../support/dataset';
@@ -41,15 +42,20 @@ function outputsOf(notebook: string): { stdout: string; html: string[]; errors: 
 
 describe('the lab notebooks, executed headless against the local service', async () => {
   const missing = await notebookPrerequisite({ browser: true });
-  const skip = skipUnlessRequired(missing);
+  const skip = skipUnlessRequired(missing, 'JUPYTER');
   let service: ServiceProcess;
   const executed: Record<string, { notebook: string; html: string }> = {};
-  const env = () => ({ CVLAB_LOCAL_ENDPOINT: service.url, CVLAB_TRAINING_KEY: TRAINING_KEY, CVLAB_PREDICTION_KEY: PREDICTION_KEY });
+  // The lab's own execution path, against this test's service, with a shorter time limit per cell.
+  const run = (): LabRunOptions => ({
+    outDir: OUT,
+    cellTimeoutInSeconds: 600,
+    env: { CVLAB_LOCAL_ENDPOINT: service.url, CVLAB_TRAINING_KEY: TRAINING_KEY, CVLAB_PREDICTION_KEY: PREDICTION_KEY },
+  });
 
   before(async () => {
     if (skip) return;
     assert.equal(missing, undefined, missing);
-    buildLib();
+    await buildLib();
     service = await startServiceProcess();
   });
   after(async () => {
@@ -57,7 +63,7 @@ describe('the lab notebooks, executed headless against the local service', async
   });
 
   it('notebook 1 trains, evaluates and improves: no error, iteration 2 at least as good as iteration 1', { skip, timeout: 900_000 }, async () => {
-    executed[NOTEBOOKS[0]] = await executeNotebook(path.join(PROJECT_ROOT, 'notebooks', NOTEBOOKS[0]), OUT, { timeoutInSeconds: 600, env: env() });
+    executed[NOTEBOOKS[0]] = await executeLabNotebook(NOTEBOOKS[0], run());
     const { stdout, errors, html } = outputsOf(executed[NOTEBOOKS[0]].notebook);
     assert.deepEqual(errors, []);
     assert.match(stdout, /Using the local Custom Vision service/);
@@ -71,7 +77,7 @@ describe('the lab notebooks, executed headless against the local service', async
   });
 
   it('notebook 2 publishes and predicts: the grid shows the endpoint\'s answers', { skip, timeout: 600_000 }, async () => {
-    executed[NOTEBOOKS[1]] = await executeNotebook(path.join(PROJECT_ROOT, 'notebooks', NOTEBOOKS[1]), OUT, { timeoutInSeconds: 600, env: env() });
+    executed[NOTEBOOKS[1]] = await executeLabNotebook(NOTEBOOKS[1], run());
     const { stdout, errors, html } = outputsOf(executed[NOTEBOOKS[1]].notebook);
     assert.deepEqual(errors, []);
     assert.match(stdout, /"predictions": \[/, 'the raw JSON is shown');
@@ -88,7 +94,7 @@ describe('the lab notebooks, executed headless against the local service', async
   });
 
   it('notebook 3 exports: the package was downloaded and the local ONNX run agrees with the endpoint', { skip, timeout: 900_000 }, async () => {
-    executed[NOTEBOOKS[2]] = await executeNotebook(path.join(PROJECT_ROOT, 'notebooks', NOTEBOOKS[2]), OUT, { timeoutInSeconds: 600, env: env() });
+    executed[NOTEBOOKS[2]] = await executeLabNotebook(NOTEBOOKS[2], run());
     const { stdout, errors } = outputsOf(executed[NOTEBOOKS[2]].notebook);
     assert.deepEqual(errors, []);
     const zip = /^(exports\/[0-9a-f]{32}\.ONNX\.zip):/m.exec(stdout)?.[1];

@@ -1,5 +1,5 @@
 /**
- * @module How scripts/jupyter.ts reports a failing notebook cell (the lab notebooks themselves are
+ * @module How scripts/jupyter/ reports a failing notebook cell (the lab notebooks themselves are
  * executed by test/notebooks/notebooks.test.ts).
  *
  * Needs Debian's packages from scripts/apt-packages.txt; without them the tests are skipped
@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { NotebookExecutionError, executeNotebook } from '../../scripts/jupyter';
+import { executeNotebook } from '../../scripts/jupyter/execute-notebook';
+import { NotebookExecutionError } from '../../scripts/jupyter/notebook-errors';
 import { notebookPrerequisite, skipUnlessRequired } from '../support/prerequisites';
 
 interface Output {
@@ -23,9 +24,9 @@ interface Notebook {
 
 const joined = (text: string | string[] | undefined): string => (Array.isArray(text) ? text.join('') : (text ?? ''));
 
-describe('scripts/jupyter.ts on the tslab kernel', async () => {
+describe('scripts/jupyter/ on the tslab kernel', async () => {
   const missing = await notebookPrerequisite({ browser: false });
-  const skip = skipUnlessRequired(missing);
+  const skip = skipUnlessRequired(missing, 'JUPYTER');
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'cvlab-jupyter-test-'));
 
   before(() => {

@@ -15,8 +15,9 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../scripts/jupyter';
-import { NOTEBOOKS } from '../../scripts/lab';
+import { PROJECT_ROOT } from '../../lib/src/shared';
+import { NOTEBOOKS } from '../../scripts/lab/notebooks';
+import { signalProcessTree } from '../../scripts/process/run-command';
 import { PREDICTION_KEY, startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
 import { withLocalServerPage } from '../support/browser';
 import { browserPrerequisite, labPrerequisite, skipUnlessRequired } from '../support/prerequisites';
@@ -51,7 +52,7 @@ async function startLab(service: ServiceProcess): Promise<{ lab: ChildProcess; b
 async function stopLab(lab: ChildProcess): Promise<void> {
   if (lab.pid === undefined || lab.exitCode !== null || lab.signalCode !== null) return;
   const exited = once(lab, 'exit');
-  process.kill(-lab.pid, 'SIGTERM');
+  signalProcessTree(lab.pid, 'SIGTERM');
   await exited;
 }
 
@@ -71,8 +72,8 @@ async function runAllCells(page: Page): Promise<void> {
 
 describe('npm run lab', async () => {
   const missing = await labPrerequisite();
-  const skip = skipUnlessRequired(missing);
-  const skipBrowser = skip || skipUnlessRequired(browserPrerequisite());
+  const skip = skipUnlessRequired(missing, 'JUPYTER');
+  const skipBrowser = skip || skipUnlessRequired(browserPrerequisite(), 'JUPYTER');
   let service: ServiceProcess | undefined;
   let running: Awaited<ReturnType<typeof startLab>> | undefined;
 

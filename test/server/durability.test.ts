@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { exportIteration } from '../../lib/src/export';
+import { exportAndWait } from '../../lib/src/export';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { startServiceProcess } from '../support/service-process';
 import { trainingClient, waitForIteration } from '../support/sdk';
@@ -105,7 +105,7 @@ describe('durability', () => {
       const [cut] = await client.getExports(projectId, iterationId);
       assert.equal(cut.status, 'Failed');
       assert.deepEqual(readdirSync(exportsDir), [], 'no partial package is left');
-      const again = await exportIteration(client, projectId, iterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
+      const again = await exportAndWait({ trainer: client }, projectId, iterationId, 'DockerFile', { flavor: 'Linux', pollIntervalInMs: 200 });
       const zip = Buffer.from(await (await fetch(again.downloadUri as string)).arrayBuffer());
       assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
       assert.deepEqual(readdirSync(exportsDir).filter((name) => name.endsWith('.tmp')), []);

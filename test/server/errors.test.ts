@@ -7,14 +7,9 @@ import { TrainingAPIClient } from '@azure/cognitiveservices-customvision-trainin
 import sharp from 'sharp';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
-import { trainingClient } from '../support/sdk';
+import { sdkError, trainingClient, type SdkError } from '../support/sdk';
 
-type SdkError = { statusCode?: number; code?: string; message?: string };
-const isError = (status: number, code: string) => (e: SdkError) => {
-  assert.equal(e.statusCode, status, e.message);
-  assert.equal(e.code, code, e.message);
-  return true;
-};
+const isError = (status: number, code: string) => sdkError(status, code);
 
 /** A real PNG just over 7 MB: random pixels do not compress. */
 async function sevenMegabytePng(): Promise<Buffer> {

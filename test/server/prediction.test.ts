@@ -12,15 +12,10 @@ import sharp from 'sharp';
 import { PROJECT_ROOT } from '../../datasets/env';
 import { CLASSES, imageFiles, readImage } from '../support/dataset';
 import { PREDICTION_KEY, startServiceProcess, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
-import { predictionClient } from '../support/sdk';
+import { predictionClient, sdkError, type SdkError } from '../support/sdk';
 import { PUBLISH_NAME, trainSmallProject, type TrainedProject } from '../support/trained-project';
 
-type SdkError = { statusCode?: number; code?: string; message?: string };
-const isError = (status: number, code: string) => (e: SdkError) => {
-  assert.equal(e.statusCode, status, e.message);
-  assert.equal(e.code, code, e.message);
-  return true;
-};
+const isError = (status: number, code: string) => sdkError(status, code);
 
 describe('Prediction API', () => {
   let service: ServiceProcess;

@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { exportIteration } from '../../lib/src/export';
+import { exportAndWait } from '../../lib/src/export';
 import { trainAndWait } from '../../lib/src/training';
 import { imageFiles, readImage } from '../support/dataset';
-import { predictionClient, trainingClient } from '../support/sdk';
+import { predictionClient, trainingClient, type SdkError } from '../support/sdk';
 import { startServiceProcess } from '../support/service-process';
 import { COMPACT_DOMAIN_ID, PUBLISH_NAME, trainSmallProject } from '../support/trained-project';
 
-type SdkError = { statusCode?: number; code?: string; message?: string };
 const outdated = (e: SdkError) => e.statusCode === 400 && e.code === 'BadRequestIterationValidationFailed' && /earlier version of the local service's backbone.*train the project again/.test(e.message ?? '');
 
 describe('an iteration trained on an earlier backbone', () => {
@@ -38,10 +37,10 @@ describe('an iteration trained on an earlier backbone', () => {
       const image = readImage(imageFiles('test', 'Barren')[0]);
       await assert.rejects(trainer.quickTestImage(project.projectId, image, { iterationId: project.iterationId }), outdated);
       await assert.rejects(predictionClient(service.url).classifyImage(project.projectId, PUBLISH_NAME, image), outdated);
-      await assert.rejects(exportIteration(trainer, project.projectId, project.iterationId, 'ONNX'), outdated);
+      await assert.rejects(exportAndWait({ trainer }, project.projectId, project.iterationId, 'ONNX'), outdated);
 
       // Nothing changed in the workspace, yet training is needed: the lab's re-run trains a new iteration.
-      const retrained = await trainAndWait(trainer, project.projectId, { pollIntervalInMs: 200 });
+      const retrained = await trainAndWait({ trainer }, project.projectId, { pollIntervalInMs: 200 });
       assert.notEqual(retrained.id, project.iterationId);
       assert.equal(retrained.status, 'Completed');
       const result = await trainer.quickTestImage(project.projectId, image, { iterationId: retrained.id });

@@ -1,8 +1,16 @@
-/** @module Whether notebook tests can run here; CI sets CVLAB_REQUIRE_JUPYTER=1 so that a missing piece fails rather than skips. */
+/**
+ * @module Whether the tests that need outside programs can run here. A missing piece skips them and
+ * says what is missing, unless `CVLAB_REQUIRE_<NAME>=1` asks for a failure instead (CI sets
+ * CVLAB_REQUIRE_JUPYTER=1).
+ */
 import { existsSync } from 'node:fs';
-import { installHint, jupyterInstall } from '../../scripts/jupyter';
-import { jupyterLauncher } from '../../scripts/lab';
+import { jupyterInstall } from '../../scripts/jupyter/find-jupyter';
+import { installHint } from '../../scripts/jupyter/install-hint';
+import { jupyterLauncher } from '../../scripts/lab/open-jupyter';
 import { CHROMIUM } from './browser';
+
+/** The groups of prerequisites: `JUPYTER` (Jupyter and Chromium), `CONTAINER` (a container runtime and what the base image needs). */
+export type Requirement = 'JUPYTER' | 'CONTAINER';
 
 /** The reason the tests cannot run here, or undefined. */
 export async function notebookPrerequisite(options: { browser: boolean }): Promise<string | undefined> {
@@ -21,7 +29,7 @@ export async function labPrerequisite(): Promise<string | undefined> {
   return jupyterLauncher(await jupyterInstall()) ? undefined : 'no Jupyter server (apt-get install jupyter-notebook, or JupyterLab).';
 }
 
-/** `false` (run), or the skip reason when allowed to skip. */
-export function skipUnlessRequired(missing: string | undefined): string | false {
-  return missing !== undefined && process.env.CVLAB_REQUIRE_JUPYTER !== '1' ? `skipped: ${missing}` : false;
+/** `false` (run), or the skip reason when `CVLAB_REQUIRE_<requirement>=1` does not forbid skipping. */
+export function skipUnlessRequired(missing: string | undefined, requirement: Requirement): string | false {
+  return missing !== undefined && process.env[`CVLAB_REQUIRE_${requirement}`] !== '1' ? `skipped: ${missing}` : false;
 }

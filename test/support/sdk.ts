@@ -1,4 +1,5 @@
 /** @module The official SDK clients as tests and the bench drive them: clients with our keys, uploads in batches, waiting for training. */
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PredictionAPIClient } from '@azure/cognitiveservices-customvision-prediction';
 import { TrainingAPIClient, type TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
@@ -38,4 +39,17 @@ export async function waitForIteration(
     if (Date.now() > deadline) throw new Error(`iteration ${iterationId} still Training after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** What the SDK's RestError carries of the service's error body. */
+export type SdkError = { statusCode?: number; code?: string; message?: string };
+
+/** An `assert.rejects` check: the call failed with this status and the spec's error code (and a message matching). */
+export function sdkError(status: number, code: string, message?: RegExp) {
+  return (e: SdkError) => {
+    assert.equal(e.statusCode, status, e.message);
+    assert.equal(e.code, code, e.message);
+    if (message) assert.match(e.message ?? '', message);
+    return true;
+  };
 }

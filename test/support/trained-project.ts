@@ -25,13 +25,13 @@ export async function trainSmallProject(url: string, options: { perClass?: numbe
     const summaries = await uploadTagged(trainer, projectId, imageFiles('train', name).slice(0, options.perClass ?? 30), tagIds[name]);
     if (!summaries.every((s) => s.isBatchSuccessful)) throw new Error('upload failed');
   }
-  const iteration = await trainAndWait(trainer, projectId, { pollIntervalInMs: 200 });
+  const iteration = await trainAndWait({ trainer }, projectId, { pollIntervalInMs: 200 });
   if (options.publish ?? true) await trainer.publishIteration(projectId, iteration.id as string, PUBLISH_NAME, PREDICTION_RESOURCE_ID);
   return { trainer, projectId, iterationId: iteration.id as string, tagIds };
 }
 
 /** Switches the project to General (compact), as exports need, and trains a new iteration. */
 export async function retrainCompact(project: TrainedProject) {
-  await setProjectDomain(project.trainer, project.projectId, 'General (compact)');
-  return trainAndWait(project.trainer, project.projectId, { pollIntervalInMs: 200 });
+  await setProjectDomain({ trainer: project.trainer }, project.projectId, 'General (compact)');
+  return trainAndWait({ trainer: project.trainer }, project.projectId, { pollIntervalInMs: 200 });
 }

@@ -1,0 +1,46 @@
+/** @module Training API: domains and projects. */
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../errors';
+import { DOMAINS, findDomain } from '../../projects/domains';
+import * as projects from '../../projects/projects';
+import type { AppContext } from '../app-context';
+import * as p from '../params';
+import { projectIdOf, type Req } from './request';
+
+export function registerProjectRoutes(app: FastifyInstance, { store }: AppContext): void {
+  app.get('/domains', async () => DOMAINS);
+  app.get('/domains/:domainId', async (req: Req) => {
+    const domain = findDomain(p.uuid(req.params.domainId, 'domainId'));
+    if (!domain) throw notFound('NotFoundDomain', `Domain ${req.params.domainId} not found.`);
+    return domain;
+  });
+
+  app.get('/projects', async () => projects.listProjects(store));
+  app.post('/projects', async (req: Req) =>
+    projects.createProject(store, {
+      name: p.requiredString(req.query, 'name'),
+      description: p.optionalString(req.query, 'description'),
+      domainId: p.optionalUuid(req.query, 'domainId'),
+      classificationType: p.optionalString(req.query, 'classificationType'),
+      targetExportPlatforms: p.stringList(req.query, 'targetExportPlatforms'),
+    }),
+  );
+  app.get('/projects/:projectId', async (req: Req) => projects.getProject(store, projectIdOf(req)));
+  app.patch('/projects/:projectId', async (req: Req) => {
+    const body = p.objectBody(req.body, 'a Project');
+    const settings = body.settings === undefined || body.settings === null ? undefined : p.objectBody(body.settings, 'ProjectSettings');
+    return projects.updateProject(store, projectIdOf(req), {
+      name: p.optionalStringField(body, 'name'),
+      description: body.description === null ? null : p.optionalStringField(body, 'description'),
+      settings: settings && {
+        domainId: settings.domainId === undefined || settings.domainId === null ? undefined : p.uuid(String(settings.domainId), 'settings.domainId'),
+        classificationType: p.optionalStringField(settings, 'classificationType'),
+        targetExportPlatforms: Array.isArray(settings.targetExportPlatforms) ? settings.targetExportPlatforms.map(String) : undefined,
+      },
+    });
+  });
+  app.delete('/projects/:projectId', async (req: Req, reply) => {
+    projects.deleteProject(store, projectIdOf(req));
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,18 @@
+/** @module Training API: quick tests of an image or an image URL against any trained iteration. */
+import type { FastifyInstance } from 'fastify';
+import { quickTest } from '../../projects/classify';
+import { fetchImageToClassify } from '../../projects/image-urls';
+import type { AppContext } from '../app-context';
+import * as p from '../params';
+import { readImageUrl, readSingleImage } from '../uploads';
+import { projectIdOf, type Req } from './request';
+
+export function registerQuickTestRoutes(app: FastifyInstance, { store, predictor, allowPrivateUrls }: AppContext): void {
+  const testOf = (req: Req) => ({ iterationId: p.optionalUuid(req.query, 'iterationId'), store: p.boolean(req.query, 'store', true) });
+  app.post('/projects/:projectId/quicktest/image', async (req: Req) =>
+    quickTest(store, predictor, projectIdOf(req), () => readSingleImage(req), testOf(req)),
+  );
+  app.post('/projects/:projectId/quicktest/url', async (req: Req) =>
+    quickTest(store, predictor, projectIdOf(req), (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), testOf(req)),
+  );
+}
