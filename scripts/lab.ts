@@ -16,6 +16,7 @@ import { ensureTslabKernel } from './jupyter/tslab-kernel';
 import { buildLib } from './lab/build-lib';
 import { executeLabNotebooks } from './lab/notebooks';
 import { openJupyter } from './lab/open-jupyter';
+import { runMain } from './process/run-main';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { execute: { type: 'boolean' }, out: { type: 'string' } } });
@@ -36,12 +37,4 @@ async function main(): Promise<number> {
   return (await openJupyter()) ?? 1;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

@@ -9,6 +9,8 @@ export { connect, type Lab, type Ref } from './clients';
 export { type LabConfig } from './config';
 export { TAGS, testImages, trainingImages, type LabTag } from './dataset';
 export { ensureTrainedProject, PROJECT_NAME } from './projects';
+// Bringing a project from one endpoint to another (Azure to local, local to Azure, local to local).
+export { copyProject, type CopyOptions, type CopyProgress, type CopySummary } from './copy-project';
 // Waiting for the service.
 export { latestIteration, trainAndWait, type TrainOptions, type TrainProgress } from './training';
 export { exportAndWait, type ExportOptions, type ExportProgress } from './export';

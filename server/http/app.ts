@@ -7,13 +7,17 @@ import { closeQuietConnections } from './connections';
 import { handleErrors } from './error-handler';
 import { registerFileRoutes } from './files';
 import { registerPredictionRoutes } from './prediction';
+import { registerArtifactRoutes } from './training/artifacts';
 import { registerExportRoutes } from './training/exports';
+import { registerImageUpdateRoutes } from './training/image-updates';
 import { registerImageRoutes } from './training/images';
 import { registerIterationRoutes } from './training/iterations';
 import { registerPerformanceRoutes } from './training/performance';
 import { registerPredictionQueryRoutes } from './training/predictions';
+import { registerProjectTransferRoutes } from './training/project-transfer';
 import { registerProjectRoutes } from './training/projects';
 import { registerQuickTestRoutes } from './training/quick-test';
+import { registerSuggestionRoutes } from './training/suggestions';
 import { registerTagRoutes } from './training/tags';
 import { registerUnsupported, UNSUPPORTED_PREDICTION_OPERATIONS, UNSUPPORTED_TRAINING_OPERATIONS } from './unsupported';
 
@@ -24,11 +28,15 @@ const TRAINING_ROUTES = [
   registerProjectRoutes,
   registerTagRoutes,
   registerImageRoutes,
+  registerImageUpdateRoutes,
   registerIterationRoutes,
   registerPerformanceRoutes,
   registerQuickTestRoutes,
   registerPredictionQueryRoutes,
   registerExportRoutes,
+  registerProjectTransferRoutes,
+  registerArtifactRoutes,
+  registerSuggestionRoutes,
 ];
 
 export async function buildApp(context: AppContext): Promise<FastifyInstance> {

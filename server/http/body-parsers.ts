@@ -1,7 +1,9 @@
-/** @module Request bodies the API accepts: JSON (empty means none), raw image bytes, multipart forms. */
+/** @module Request bodies the API accepts: JSON (empty means none), XML and form-urlencoded for the same bodies, raw image bytes, multipart forms. */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CustomVisionError } from '../errors';
+import { CustomVisionError, unsupportedMediaType } from '../errors';
+import { parseForm, parseXml, toShape } from './body-formats';
+import { shapeOf } from './body-shapes';
 
 /** Largest request body accepted: a batch of 64 images of 6 MB, base64-encoded in JSON, is about 512 MB; we cap lower. */
 export const MAX_BODY_BYTES = 200 * 1024 * 1024;
@@ -24,7 +26,27 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       done(new CustomVisionError(400, 'BadRequest', `The request body is not valid JSON: ${(error as Error).message}`));
     }
   });
+  // The spec's other formats for the same bodies, read into the objects the JSON path gives.
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, shapedBody('XML', parseXml));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, shapedBody('form-urlencoded', parseForm));
   const rawBody = (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_IMAGE_PART_BYTES }, rawBody);
   app.addContentTypeParser(/^image\//, { parseAs: 'buffer', bodyLimit: MAX_IMAGE_PART_BYTES }, rawBody);
+}
+
+type Done = (err: Error | null, body?: unknown) => void;
+
+/** A parser for a text format: the route's body type (the spec's) turns its text tree into the JSON path's object. */
+function shapedBody(format: string, parse: (text: string) => unknown) {
+  return (request: FastifyRequest, body: string | Buffer, done: Done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    const shape = shapeOf(request.method, request.routeOptions.url);
+    if (!shape) return done(unsupportedMediaType(`The spec lists no ${format} body for this operation.`));
+    try {
+      done(null, toShape(parse(text), shape));
+    } catch (error) {
+      done(error as Error);
+    }
+  };
 }

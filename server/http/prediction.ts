@@ -10,7 +10,10 @@ type Req = FastifyRequest<{ Params: { projectId: string; publishedName: string }
 
 export function registerPredictionRoutes(app: FastifyInstance, { store, predictor, allowPrivateUrls }: AppContext): void {
   const classify = (req: Req, image: (maxBytes: number) => Promise<Buffer>, storeResult: boolean) =>
-    classifyWithPublished(store, predictor, p.uuid(req.params.projectId, 'projectId'), req.params.publishedName, image, { store: storeResult });
+    classifyWithPublished(store, predictor, p.uuid(req.params.projectId, 'projectId'), req.params.publishedName, image, {
+      store: storeResult,
+      application: p.optionalString(req.query, 'application') || undefined,
+    });
   const imageRoute = (storeResult: boolean) => async (req: Req) => classify(req, () => readSingleImage(req), storeResult);
   const urlRoute = (storeResult: boolean) => async (req: Req) =>
     classify(req, (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), storeResult);

@@ -10,17 +10,9 @@ type Method = 'GET' | 'POST' | 'DELETE';
 
 /** Training API operations of the v3.3 and v3.4-preview specs that the local service lacks. */
 export const UNSUPPORTED_TRAINING_OPERATIONS: readonly { operation: string; method: Method; path: string }[] = [
-  { operation: 'GetArtifact', method: 'GET', path: '/projects/:projectId/artifacts' },
-  { operation: 'ExportProject', method: 'GET', path: '/projects/:projectId/export' },
-  { operation: 'ImportProject', method: 'POST', path: '/projects/import' },
-  { operation: 'UpdateImageMetadata', method: 'POST', path: '/projects/:projectId/images/metadata' },
-  { operation: 'CreateImagesFromPredictions', method: 'POST', path: '/projects/:projectId/images/predictions' },
   { operation: 'CreateImageRegions', method: 'POST', path: '/projects/:projectId/images/regions' },
   { operation: 'DeleteImageRegions', method: 'DELETE', path: '/projects/:projectId/images/regions' },
   { operation: 'GetImageRegionProposals', method: 'POST', path: '/projects/:projectId/images/:imageId/regionproposals' },
-  { operation: 'QuerySuggestedImages', method: 'POST', path: '/projects/:projectId/images/suggested' },
-  { operation: 'QuerySuggestedImageCount', method: 'POST', path: '/projects/:projectId/images/suggested/count' },
-  { operation: 'SuggestTagsAndRegions', method: 'POST', path: '/projects/:projectId/tagsandregions/suggestions' },
 ];
 
 /** Prediction API operations for object detection, which the local service does not train. */

@@ -61,3 +61,20 @@ export function embeddedVariants(config: ViewConfig = DEFAULT_TRAINING_CONFIG): 
   const all = new Map([...predictVariants(config), ...trainVariants(config)].map((v) => [variantName(v), v]));
   return [...all.values()];
 }
+
+/** The augmentation methods Azure lists in a project's `imageProcessingSettings`, by its names. */
+export const AUGMENTATION_METHODS = ['rotation', 'scaling', 'translation', 'horizontal flip', 'equalize', 'solarize', 'padtosquare'] as const;
+
+/**
+ * Which of them training really uses: turned or mirrored training copies (views beyond the first
+ * in trainViews) and zoomed-out copies (scales). Averaging views at prediction is test-time
+ * averaging, and the colour balance is applied to every image, so neither is an augmentation.
+ */
+export function trainingAugmentations(config: ViewConfig = DEFAULT_TRAINING_CONFIG): Record<(typeof AUGMENTATION_METHODS)[number], boolean> {
+  const views = VIEWS.slice(0, config.trainViews);
+  const methods = Object.fromEntries(AUGMENTATION_METHODS.map((m) => [m, false])) as Record<(typeof AUGMENTATION_METHODS)[number], boolean>;
+  methods.rotation = views.some((v) => v.includes('rot'));
+  methods.scaling = config.scales.length > 0;
+  methods['horizontal flip'] = views.some((v) => v.startsWith('flip'));
+  return methods;
+}

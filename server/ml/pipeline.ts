@@ -8,7 +8,12 @@ import { variantName, type Variant } from './image';
 export interface TrainingJob {
   type: HeadType;
   classes: number;
-  /** Each training image by content hash, with the indexes of its tags (model outputs). */
+  /**
+   * Each training image by content hash, with the indexes of its tags (model outputs). A project's
+   * Negative tag is one output like the others (Multiclass: a softmax class, "none of the tags";
+   * Multilabel: a sigmoid) and its images carry no other tag, so for every real tag's output they
+   * are images where it does not apply (target 0).
+   */
   samples: { hash: string; labels: number[] }[];
 }
 

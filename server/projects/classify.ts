@@ -3,6 +3,7 @@
  * Prediction API (an iteration published under a name). The image is read, or fetched, only once
  * the project and iteration are known to exist.
  */
+import { badRequest } from '../errors';
 import type { Store } from './context';
 import { defaultIteration, iterationRow, publishedIteration } from './iterations';
 import { LIMITS } from './limits';
@@ -28,7 +29,21 @@ export async function quickTest(store: Store, predictor: Predictor, projectId: s
 /** The spec's limit for prediction images (4 MB). */
 export const PREDICTION_IMAGE_BYTES = 4 * 1024 * 1024;
 
-export async function classifyWithPublished(store: Store, predictor: Predictor, projectId: string, publishedName: string, image: ImageSource, options: { store: boolean }): Promise<ImagePrediction> {
+/** Longest `application` name kept with a stored prediction. */
+const MAX_APPLICATION_LENGTH = 256;
+
+export interface PublishedPrediction {
+  /** Keep the image and result among the project's stored predictions. */
+  store: boolean;
+  /** The calling application's name (the Prediction API's `application`), kept with a stored prediction for QueryPredictions. */
+  application?: string;
+}
+
+export async function classifyWithPublished(store: Store, predictor: Predictor, projectId: string, publishedName: string, image: ImageSource, options: PublishedPrediction): Promise<ImagePrediction> {
+  const { application } = options;
+  if (application !== undefined && application.length > MAX_APPLICATION_LENGTH) {
+    throw badRequest('BadRequestPredictionInvalidApplicationName', `application is at most ${MAX_APPLICATION_LENGTH} characters long.`);
+  }
   const iteration = publishedIteration(store, projectId, publishedName);
-  return predictor.classify(iteration, await image(PREDICTION_IMAGE_BYTES), { maxBytes: PREDICTION_IMAGE_BYTES, store: options.store });
+  return predictor.classify(iteration, await image(PREDICTION_IMAGE_BYTES), { maxBytes: PREDICTION_IMAGE_BYTES, store: options.store, application });
 }

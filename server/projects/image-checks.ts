@@ -12,6 +12,7 @@ export type ImageCreateStatus =
   | 'ErrorStorage'
   | 'ErrorLimitExceed'
   | 'ErrorTagLimitExceed'
+  | 'ErrorNegativeAndRegularTagOnSameImage'
   | 'ErrorUnknown'
   | 'ErrorImageDimensions'
   | 'ErrorInvalidTag';

@@ -1,5 +1,6 @@
 /** @module Tags on a project's images: checking tag ids, tagging and untagging images in batches. */
 import { badRequest, notFound } from '../errors';
+import type { TagSummary } from '../store/repositories';
 import { now, type Store } from './context';
 import { checkIdCount } from './image-checks';
 import { LIMITS } from './limits';
@@ -16,6 +17,15 @@ export function checkTagIds(store: Store, projectId: string, tagIds: readonly st
   const unknown = ids.filter((t) => !known.has(t));
   if (unknown.length) throw badRequest('BadRequestImageTags', `Unknown tag ids for this project: ${unknown.join(', ')}.`);
   return [...new Set(ids)];
+}
+
+/**
+ * Whether these tags put the project's Negative tag next to another tag: as on Azure, an image
+ * with the Negative tag ("none of the other tags applies") has no other tag.
+ */
+export function mixesNegative(known: ReadonlyMap<string, TagSummary>, tagIds: Iterable<string>): boolean {
+  const types = [...new Set(tagIds)].map((t) => known.get(t)?.type);
+  return types.length > 1 && types.includes('Negative');
 }
 
 export interface ImageTagPair {
@@ -41,6 +51,7 @@ export function createImageTags(store: Store, projectId: string, pairs: ImageTag
     if (!known.has(p.tagId)) throw badRequest('BadRequestImageTags', `Unknown tag id ${p.tagId} for this project.`);
     if (!store.images.byId(project.id, p.imageId)) throw notFound('NotFoundImage', `Image ${p.imageId} not found in this project.`);
   }
+  checkNegativeAlone(store, known, normalised);
   const summary: ImageTagCreateSummary = { created: [], duplicated: [], exceeded: [] };
   store.atomically(() => {
     for (const p of normalised) {
@@ -53,6 +64,27 @@ export function createImageTags(store: Store, projectId: string, pairs: ImageTag
     }
   });
   return summary;
+}
+
+/**
+ * Refuses the whole batch when it would leave an image with the Negative tag and another tag: the
+ * spec's ImageTagCreateSummary has no per-pair error, so the error is the batch's, as
+ * BadRequestNegativeAndRegularTagOnSameImage (its error code), before anything is written.
+ */
+function checkNegativeAlone(store: Store, known: ReadonlyMap<string, TagSummary>, pairs: readonly ImageTagPair[]): void {
+  const after = new Map<string, string[]>();
+  for (const p of pairs) {
+    if (!after.has(p.imageId)) after.set(p.imageId, store.images.tagsOf(p.imageId).map((t) => t.tagId));
+    after.get(p.imageId)!.push(p.tagId);
+  }
+  for (const [imageId, tagIds] of after) {
+    if (mixesNegative(known, tagIds)) {
+      throw badRequest(
+        'BadRequestNegativeAndRegularTagOnSameImage',
+        `Image ${imageId} would carry the Negative tag and another tag: an image with the Negative tag has no other tag. Remove one of them first.`,
+      );
+    }
+  }
 }
 
 export function deleteImageTags(store: Store, projectId: string, imageIds: string[], tagIds: string[]): void {

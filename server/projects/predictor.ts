@@ -45,7 +45,8 @@ export class Predictor {
     return entry;
   }
 
-  async classify(iteration: IterationRecord, bytes: Buffer, options: { maxBytes: number; store: boolean }): Promise<ImagePrediction> {
+  /** `application` (the Prediction API's parameter) is kept with a stored prediction, for QueryPredictions. */
+  async classify(iteration: IterationRecord, bytes: Buffer, options: { maxBytes: number; store: boolean; application?: string }): Promise<ImagePrediction> {
     const { model, tags } = this.head(iteration);
     if (bytes.length > options.maxBytes) {
       throw badRequest('BadRequestImageSizeBytes', `The image is ${bytes.length} bytes; the limit is ${options.maxBytes} bytes.`);
@@ -81,6 +82,7 @@ export class Predictor {
         height: info.height,
         created: result.created,
         predictions: result.predictions,
+        application: options.application,
       });
     }
     return result;

@@ -1,5 +1,6 @@
 /** @module Projects: create, list, read, update and delete, with the spec's validation rules. */
 import { badRequest, notFound } from '../errors';
+import { trainingAugmentations } from '../ml/config';
 import type { ProjectRecord } from '../store/repositories';
 import { CLASSIFICATION_TYPES, newId, now, type ClassificationType, type Store } from './context';
 import { DEFAULT_DOMAIN_ID, findDomain } from './domains';
@@ -33,10 +34,11 @@ function toProject(record: ProjectRecord): Project {
       domainId: record.domainId,
       classificationType: record.classificationType,
       targetExportPlatforms: record.targetExportPlatforms,
-      useNegativeSet: true,
+      // What the trainer really does: no negative set of its own (Azure adds one; the project's
+      // Negative-tagged images are trained whenever there are some), and its training augmentations.
+      useNegativeSet: false,
       detectionParameters: null,
-      // The local trainer always augments with flips and rotations; see the README.
-      imageProcessingSettings: { augmentationMethods: { flipping: true, rotation: true } },
+      imageProcessingSettings: { augmentationMethods: trainingAugmentations() },
     },
     created: record.created,
     lastModified: record.lastModified,
@@ -97,15 +99,72 @@ function checkPlatforms(platforms: string[]): string[] {
   return platforms;
 }
 
+/** Azure Storage links (CreateProjectOptions, and read-only in ProjectSettings): the local service writes to no Azure Storage. */
+interface StorageLinks {
+  exportModelContainerUri?: unknown;
+  notificationQueueUri?: unknown;
+}
+
+function checkNoStorage({ exportModelContainerUri, notificationQueueUri }: StorageLinks): void {
+  for (const [name, value] of Object.entries({ exportModelContainerUri, notificationQueueUri })) {
+    if (value !== undefined && value !== null && value !== '') {
+      throw badRequest('BadRequestNotSupported', `${name}: the local Custom Vision service writes to no Azure Storage container or queue; leave it out.`);
+    }
+  }
+}
+
+/**
+ * Settings the trainer does not choose per project: accepted when they say what it does (as a
+ * client sends back the project it read), refused with the reason otherwise, never ignored.
+ */
+export interface FixedSettings extends StorageLinks {
+  useNegativeSet?: unknown;
+  detectionParameters?: unknown;
+  imageProcessingSettings?: unknown;
+}
+
+function checkAugmentations(settings: unknown): void {
+  if (settings === undefined || settings === null) return;
+  const methods = (settings as { augmentationMethods?: unknown }).augmentationMethods;
+  if (typeof settings !== 'object' || (methods !== undefined && methods !== null && (typeof methods !== 'object' || Array.isArray(methods)))) {
+    throw badRequest('BadRequestProjectImagePreprocessingSettings', 'imageProcessingSettings must be { "augmentationMethods": { "<method>": true | false } }.');
+  }
+  const done: Record<string, boolean> = trainingAugmentations();
+  for (const [name, wanted] of Object.entries(methods ?? {})) {
+    const does = done[name] ?? false;
+    if (typeof wanted !== 'boolean') throw badRequest('BadRequestProjectImagePreprocessingSettings', `augmentationMethods.${name} must be true or false.`);
+    if (wanted !== does) {
+      throw badRequest(
+        'BadRequestProjectImagePreprocessingSettings',
+        `augmentationMethods.${name}: the local trainer ${does ? 'always uses' : 'does not use'} ${name in done ? `"${name}"` : `an augmentation named "${name}"`} and cannot be set otherwise; it uses ${JSON.stringify(done)}.`,
+      );
+    }
+  }
+}
+
+function checkFixedSettings(settings: FixedSettings): void {
+  if (settings.useNegativeSet === true) {
+    throw badRequest('BadRequestNotSupported', 'useNegativeSet: the local trainer has no negative set of its own; tag images with the project\'s Negative tag instead.');
+  }
+  if (settings.detectionParameters !== undefined && settings.detectionParameters !== null && settings.detectionParameters !== '') {
+    throw badRequest('BadRequestNotSupported', 'detectionParameters: the local Custom Vision service trains image classification projects only.');
+  }
+  checkAugmentations(settings.imageProcessingSettings);
+  checkNoStorage(settings);
+}
+
 export interface CreateProjectInput {
   name?: string;
   description?: string;
   domainId?: string;
   classificationType?: string;
   targetExportPlatforms?: string[];
+  /** The request body's CreateProjectOptions. */
+  options?: StorageLinks;
 }
 
 export function createProject(store: Store, input: CreateProjectInput): Project {
+  checkNoStorage(input.options ?? {});
   const created = now();
   const project: ProjectRecord = {
     id: newId(),
@@ -124,12 +183,13 @@ export function createProject(store: Store, input: CreateProjectInput): Project 
 export interface UpdateProjectInput {
   name?: string;
   description?: string | null;
-  settings?: { domainId?: string; classificationType?: string; targetExportPlatforms?: string[] };
+  settings?: { domainId?: string; classificationType?: string; targetExportPlatforms?: string[] } & FixedSettings;
 }
 
 export function updateProject(store: Store, projectId: string, input: UpdateProjectInput): Project {
   const current = requireProject(store, projectId);
   const settings = input.settings ?? {};
+  checkFixedSettings(settings);
   const updated: ProjectRecord = {
     ...current,
     name: input.name === undefined ? current.name : checkName(input.name),

@@ -1,8 +1,10 @@
 /** @module Tags of a project: create, list, read, update, delete (which untags its images). */
 import { badRequest, notFound } from '../errors';
-import type { CountedTag, TagSummary, TagType } from '../store/repositories';
+import type { TagSummary, TagType } from '../store/repositories';
 import { newId, now, type Store } from './context';
+import { iterationRow } from './iterations';
 import { requireProject } from './projects';
+import { readSnapshot } from './snapshots';
 
 export type { TagType };
 const TAG_TYPES: readonly string[] = ['Regular', 'Negative', 'GeneralProduct'];
@@ -15,7 +17,8 @@ export interface Tag {
   imageCount: number;
 }
 
-const toTag = (tag: CountedTag): Tag => ({
+/** Only the spec's fields, whatever record the tag was read from. */
+const toTag = (tag: Tag): Tag => ({
   id: tag.id,
   name: tag.name,
   description: tag.description,
@@ -23,16 +26,36 @@ const toTag = (tag: CountedTag): Tag => ({
   imageCount: tag.imageCount,
 });
 
-export function listTags(store: Store, projectId: string): Tag[] {
+/** The workspace's tags, or with `iterationId` the tags as that iteration trained on them. */
+export function listTags(store: Store, projectId: string, iterationId?: string): Tag[] {
   const project = requireProject(store, projectId);
-  return store.tags.list(project.id).map(toTag);
+  const workspace = store.tags.list(project.id).map(toTag);
+  return iterationId ? iterationTags(store, project.id, iterationId, workspace) : workspace;
 }
 
-export function getTag(store: Store, projectId: string, tagId: string): Tag {
+export function getTag(store: Store, projectId: string, tagId: string, iterationId?: string): Tag {
   const project = requireProject(store, projectId);
-  const tag = store.tags.byId(project.id, tagId.toLowerCase());
-  if (!tag) throw notFound('NotFoundTag', `Tag ${tagId} not found in project ${projectId}.`);
+  const id = tagId.toLowerCase();
+  const tag = iterationId ? listTags(store, project.id, iterationId).find((t) => t.id === id) : store.tags.byId(project.id, id);
+  const where = iterationId ? `iteration ${iterationId} of project ${projectId}` : `project ${projectId}`;
+  if (!tag) throw notFound('NotFoundTag', `Tag ${tagId} not found in ${where}.`);
   return toTag(tag);
+}
+
+/**
+ * An iteration's tags from its snapshot: the names and types it trained with and how many of its
+ * images carried each. The snapshot keeps no descriptions, so a tag's is the workspace's (null once deleted).
+ */
+function iterationTags(store: Store, projectId: string, iterationId: string, workspace: Tag[]): Tag[] {
+  const { tags, images } = readSnapshot(store, iterationRow(store, projectId, iterationId).id);
+  const descriptions = new Map(workspace.map((t) => [t.id, t.description]));
+  return tags.map((t) => ({
+    id: t.id,
+    name: t.name,
+    description: descriptions.get(t.id) ?? null,
+    type: t.type as TagType,
+    imageCount: images.filter((i) => !i.removed && i.tagIds.includes(t.id)).length,
+  }));
 }
 
 function checkName(store: Store, projectId: string, name: string | undefined, exceptTagId?: string): string {
@@ -85,6 +108,13 @@ export function updateTag(store: Store, projectId: string, tagId: string, input:
   const name = input.name === undefined ? current.name : checkName(store, projectIdLower, input.name, current.id);
   const type = input.type === undefined ? current.type : checkType(store, projectIdLower, input.type, current.id);
   const description = input.description === undefined ? current.description : input.description;
+  if (type === 'Negative' && current.type !== 'Negative') {
+    // An image with the Negative tag has no other tag (image-tags.ts): this tag's images must carry it alone.
+    const shared = store.images.tagged(projectIdLower).find((i) => i.tagIds.includes(current.id) && i.tagIds.length > 1);
+    if (shared) {
+      throw badRequest('BadRequestNegativeAndRegularTagOnSameImage', `Image ${shared.id} carries this tag and another one: an image with the Negative tag has no other tag.`);
+    }
+  }
   store.tags.update(current.id, { name, description, type });
   return { ...current, name, description, type };
 }

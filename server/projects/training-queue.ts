@@ -1,4 +1,5 @@
 /** @module Hands iterations to the trainer one at a time and records the outcome: Completed with its model, or Failed with a reason. */
+import { DEFAULT_TRAINING_CONFIG } from '../ml/config';
 import type { TrainingJob, TrainingResult } from '../ml/pipeline';
 import { now, type Store } from './context';
 import { readSnapshot } from './snapshots';
@@ -54,10 +55,11 @@ export class TrainingQueue {
       samples: snapshot.images.map((image) => ({ hash: image.hash, labels: image.tagIds.map((t) => tagIndex.get(t) as number) })),
     };
     const started = Date.now();
+    const startedAt = now();
     try {
       const result = await this.trainer.train(job);
       if (this.closed) return; // shutting down: the iteration stays Training and resumes at the next start
-      this.complete(iterationId, snapshot.images.map((i) => i.imageId), result, Date.now() - started);
+      this.complete(iterationId, snapshot.images.map((i) => i.imageId), result, { startedAt, elapsedMs: Date.now() - started });
       const t = result.timings;
       this.log(
         `${now()} iteration ${iterationId} Completed in ${Date.now() - started} ms: ${job.samples.length} images (${t.embeddedImages} through the backbone, ${t.cachedImages} cached) in ${t.featureMs.toFixed(0)} ms, head and cross-validation ${t.fitMs.toFixed(0)} ms, lambda ${result.model.lambda}`,
@@ -71,12 +73,15 @@ export class TrainingQueue {
   }
 
   /** Records the result; an iteration deleted (or its project) while it trained records nothing. */
-  private complete(iterationId: string, imageIds: string[], result: TrainingResult, elapsedMs: number): void {
+  private complete(iterationId: string, imageIds: string[], result: TrainingResult, run: { startedAt: string; elapsedMs: number }): void {
+    const { model } = result;
     this.store.trainingRuns.recordCompletion(iterationId, {
-      model: result.model,
+      model,
       heldOut: imageIds.map((imageId, i) => ({ imageId, fold: result.foldOf[i], probabilities: result.heldOut[i] })),
       trainedAt: now(),
-      elapsedMs,
+      elapsedMs: run.elapsedMs,
+      // Already measured by the run: recording it costs nothing (GetArtifact's training summary).
+      details: { startedAt: run.startedAt, timings: result.timings, lambda: model.lambda, backbone: model.backbone, featureDim: model.dim, config: DEFAULT_TRAINING_CONFIG },
     });
   }
 }

@@ -115,6 +115,39 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX exports_by_iteration ON exports(iteration_id);
   `,
+  // What a training run measured (timings, the chosen penalty, the configuration) for GetArtifact;
+  // and ExportProject's snapshots, kept by token hash, not tied to the project so they outlive it.
+  `
+  ALTER TABLE iterations ADD COLUMN training_details TEXT;
+  CREATE TABLE project_transfers (
+    token_hash TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL,
+    payload TEXT NOT NULL
+  );
+  `,
+  // The Prediction API's `application` parameter, which QueryPredictions filters on.
+  `
+  ALTER TABLE predictions ADD COLUMN application TEXT;
+  `,
+  // An iteration's images keep the metadata they had when it trained (earlier iterations take the
+  // images' metadata of the upgrade), and DeleteImages with allIterations flags them removed.
+  `
+  ALTER TABLE iteration_images ADD COLUMN metadata TEXT;
+  ALTER TABLE iteration_images ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+  UPDATE iteration_images SET metadata = (SELECT i.metadata FROM images i WHERE i.id = iteration_images.image_id);
+  `,
+  // The smart labeler's predictions for stored images, computed once per iteration and image bytes.
+  `
+  CREATE TABLE suggestions (
+    iteration_id TEXT NOT NULL REFERENCES iterations(id) ON DELETE CASCADE,
+    hash TEXT NOT NULL,
+    created TEXT NOT NULL,
+    predictions TEXT NOT NULL,
+    PRIMARY KEY (iteration_id, hash)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The version a database has once migrated: data-folder fixtures are named after it. */

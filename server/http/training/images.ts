@@ -54,14 +54,15 @@ export function registerImageRoutes(app: FastifyInstance, { store, links, allowP
   app.get('/projects/:projectId/images/tagged/count', count('Tagged'));
   app.get('/projects/:projectId/images/untagged', listing('Untagged'));
   app.get('/projects/:projectId/images/untagged/count', count('Untagged'));
-  app.get('/projects/:projectId/images/id', async (req: Req) =>
-    images.getImagesByIds(store, projectIdOf(req), p.uuidList(req.query, 'imageIds', LIMITS.idsPerRequest) ?? [], links.forRequest(req)),
-  );
+  app.get('/projects/:projectId/images/id', async (req: Req) => {
+    const imageIds = p.uuidList(req.query, 'imageIds', LIMITS.idsPerRequest) ?? [];
+    return images.getImagesByIds(store, projectIdOf(req), imageIds, links.forRequest(req), p.optionalUuid(req.query, 'iterationId'));
+  });
 
   app.delete('/projects/:projectId/images', async (req: Req, reply) => {
     const allImages = p.boolean(req.query, 'allImages', false);
     const allIterations = p.boolean(req.query, 'allIterations', false);
-    images.deleteImages(store, projectIdOf(req), { imageIds: p.uuidList(req.query, 'imageIds'), allImages });
+    images.deleteImages(store, projectIdOf(req), { imageIds: p.uuidList(req.query, 'imageIds'), allImages, allIterations });
     return reply.status(allImages || allIterations ? 202 : 204).send();
   });
 

@@ -6,17 +6,31 @@ import type { AppContext } from '../app-context';
 import * as p from '../params';
 import { iterationIdOf, optionalObjectBody, projectIdOf, type Req } from './request';
 
-export function registerIterationRoutes(app: FastifyInstance, { store, queue }: AppContext): void {
+/** TrainingParameters' `selectedTags`: an array of tag ids (the rules refuse one the project lacks). */
+function selectedTagsOf(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) throw badRequest('BadRequest', 'selectedTags must be an array of tag ids.');
+  return value.map((t: string) => p.uuid(t, 'selectedTags'));
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function registerIterationRoutes(app: FastifyInstance, { store, queue, log }: AppContext): void {
   app.post('/projects/:projectId/train', async (req: Req) => {
+    const projectId = projectIdOf(req);
     const body = optionalObjectBody(req.body, 'TrainingParameters');
-    const selectedTags = Array.isArray(body.selectedTags) ? body.selectedTags.map((t) => p.uuid(String(t), 'selectedTags')) : undefined;
     if (body.customBaseModelInfo) throw badRequest('BadRequestNotSupported', 'Training on a custom base model is not supported by the local service.');
-    const iteration = iterations.createIterationForTraining(store, projectIdOf(req), {
+    const email = p.optionalString(req.query, 'notificationEmailAddress');
+    if (email && !EMAIL.test(email)) throw badRequest('BadRequestInvalidEmailAddress', `notificationEmailAddress "${email}" is not an email address.`);
+    const iteration = iterations.createIterationForTraining(store, projectId, {
       trainingType: p.optionalString(req.query, 'trainingType'),
       reservedBudgetInHours: p.integer(req.query, 'reservedBudgetInHours', { min: 0, max: 10000, fallback: 0 }),
       forceTrain: p.boolean(req.query, 'forceTrain', false),
-      selectedTags,
+      selectedTags: selectedTagsOf(body.selectedTags),
     });
+    // Accepted, as Azure does, but the local service sends no email: say so where the operator looks.
+    if (email) log(`trainProject ${projectId}: notificationEmailAddress ignored (the local service sends no email; poll getIteration)`);
+    if (iteration.trainingType === 'Advanced') log(`trainProject ${projectId}: trainingType Advanced runs the local trainer's one procedure, as Regular does`);
     queue.enqueue(iteration.id);
     return iteration;
   });

@@ -23,6 +23,7 @@ export function registerProjectRoutes(app: FastifyInstance, { store }: AppContex
       domainId: p.optionalUuid(req.query, 'domainId'),
       classificationType: p.optionalString(req.query, 'classificationType'),
       targetExportPlatforms: p.stringList(req.query, 'targetExportPlatforms'),
+      options: req.body === undefined || req.body === null || req.body === '' ? undefined : p.objectBody(req.body, 'CreateProjectOptions'),
     }),
   );
   app.get('/projects/:projectId', async (req: Req) => projects.getProject(store, projectIdOf(req)));
@@ -36,6 +37,12 @@ export function registerProjectRoutes(app: FastifyInstance, { store }: AppContex
         domainId: settings.domainId === undefined || settings.domainId === null ? undefined : p.uuid(String(settings.domainId), 'settings.domainId'),
         classificationType: p.optionalStringField(settings, 'classificationType'),
         targetExportPlatforms: Array.isArray(settings.targetExportPlatforms) ? settings.targetExportPlatforms.map(String) : undefined,
+        // Settings the trainer does not take per project: projects/ checks they say what it does.
+        useNegativeSet: settings.useNegativeSet,
+        detectionParameters: settings.detectionParameters,
+        imageProcessingSettings: settings.imageProcessingSettings,
+        exportModelContainerUri: settings.exportModelContainerUri,
+        notificationQueueUri: settings.notificationQueueUri,
       },
     });
   });

@@ -1,6 +1,6 @@
 /** @module What every Training API route reads the same way: path ids, paging, the `$filter` on metadata. */
 import type { FastifyRequest } from 'fastify';
-import { badRequest } from '../../errors';
+import { parseMetadataFilter, type MetadataCondition } from '../../projects/metadata-filter';
 import * as p from '../params';
 
 export type Req = FastifyRequest<{
@@ -23,16 +23,9 @@ export function pageOf(req: Req) {
   };
 }
 
-/** `$filter` on image metadata: `key eq 'value'` clauses joined by `and` (what the lab and most clients use). */
-export function metadataFilter(filter: string | undefined): Record<string, string> | undefined {
-  if (!filter) return undefined;
-  const result: Record<string, string> = {};
-  for (const clause of filter.split(/\s+and\s+/i)) {
-    const m = /^\s*([A-Za-z0-9_.\-]+)\s+eq\s+'((?:[^']|'')*)'\s*$/.exec(clause);
-    if (!m) throw badRequest('BadRequestNotSupported', `Unsupported $filter clause "${clause}": the local service supports key eq 'value' joined by and.`);
-    result[m[1]] = m[2].replace(/''/g, "'");
-  }
-  return result;
+/** `$filter` on image metadata (eq, ne, and, or, parentheses); none when absent or blank. */
+export function metadataFilter(filter: string | undefined): MetadataCondition | undefined {
+  return filter?.trim() ? parseMetadataFilter(filter) : undefined;
 }
 
 /** A body that may be absent (the SDK sends none for optional parameters) as an object. */

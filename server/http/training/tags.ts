@@ -6,7 +6,7 @@ import * as p from '../params';
 import { projectIdOf, tagIdOf, type Req } from './request';
 
 export function registerTagRoutes(app: FastifyInstance, { store }: AppContext): void {
-  app.get('/projects/:projectId/tags', async (req: Req) => tags.listTags(store, projectIdOf(req)));
+  app.get('/projects/:projectId/tags', async (req: Req) => tags.listTags(store, projectIdOf(req), p.optionalUuid(req.query, 'iterationId')));
   app.post('/projects/:projectId/tags', async (req: Req) =>
     tags.createTag(store, projectIdOf(req), {
       name: p.requiredString(req.query, 'name'),
@@ -14,7 +14,9 @@ export function registerTagRoutes(app: FastifyInstance, { store }: AppContext): 
       type: p.optionalString(req.query, 'type'),
     }),
   );
-  app.get('/projects/:projectId/tags/:tagId', async (req: Req) => tags.getTag(store, projectIdOf(req), tagIdOf(req)));
+  app.get('/projects/:projectId/tags/:tagId', async (req: Req) =>
+    tags.getTag(store, projectIdOf(req), tagIdOf(req), p.optionalUuid(req.query, 'iterationId')),
+  );
   app.patch('/projects/:projectId/tags/:tagId', async (req: Req) => {
     const body = p.objectBody(req.body, 'a Tag');
     return tags.updateTag(store, projectIdOf(req), tagIdOf(req), {

@@ -20,7 +20,7 @@ export interface ImageTag {
   created: string;
 }
 
-/** A tagged image as training reads it: its bytes' hash and the ids of its tags. */
+/** A tagged image as training reads it: its bytes' hash, the ids of its tags, its metadata (kept with the iteration). */
 export interface TaggedImage {
   id: string;
   hash: string;
@@ -28,14 +28,19 @@ export interface TaggedImage {
   height: number;
   created: string;
   tagIds: string[];
+  metadata: Record<string, string> | null;
 }
+
+/** A `$filter` on metadata: comparisons of one key's value, joined by and / or. */
+export type MetadataCondition =
+  | { op: 'eq' | 'ne'; key: string; value: string }
+  | { op: 'and' | 'or'; clauses: MetadataCondition[] };
 
 export interface ImageFilter {
   taggingStatus: 'All' | 'Tagged' | 'Untagged';
   /** Images carrying any of these tags. */
   tagIds?: string[];
-  /** Metadata equality filters, all of which must hold. */
-  metadata?: Record<string, string>;
+  metadata?: MetadataCondition;
 }
 
 export interface ImagePage {
@@ -49,7 +54,16 @@ const SELECT_IMAGES = 'SELECT i.id, i.project_id AS projectId, i.hash, i.format,
 
 type ImageRow = Omit<ImageRecord, 'metadata'> & { metadata: string | null };
 
-const toRecord = (row: ImageRow): ImageRecord => ({ ...row, metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, string>) : null });
+const parseMetadata = (json: string | null) => (json ? (JSON.parse(json) as Record<string, string>) : null);
+
+const toRecord = (row: ImageRow): ImageRecord => ({ ...row, metadata: parseMetadata(row.metadata) });
+
+/** The condition as SQL on `i.metadata`; a missing key is NULL, which `IS NOT` counts as different (OData's null ne 'v'). */
+function metadataSql(condition: MetadataCondition, params: unknown[]): string {
+  if ('clauses' in condition) return `(${condition.clauses.map((c) => metadataSql(c, params)).join(` ${condition.op.toUpperCase()} `)})`;
+  params.push(`$.${JSON.stringify(condition.key)}`, condition.value);
+  return `json_extract(i.metadata, ?) ${condition.op === 'eq' ? 'IS' : 'IS NOT'} ?`;
+}
 
 /** The condition (on images `i`) and its parameters that select the filtered images of a project. */
 function whereClause(projectId: string, filter: ImageFilter): { sql: string; params: unknown[] } {
@@ -62,10 +76,7 @@ function whereClause(projectId: string, filter: ImageFilter): { sql: string; par
     clauses.push(`EXISTS (SELECT 1 FROM image_tags it WHERE it.image_id = i.id AND it.tag_id IN (${filter.tagIds.map(() => '?').join(',')}))`);
     params.push(...filter.tagIds);
   }
-  for (const [key, value] of Object.entries(filter.metadata ?? {})) {
-    clauses.push('json_extract(i.metadata, ?) = ?');
-    params.push(`$.${JSON.stringify(key)}`, value);
-  }
+  if (filter.metadata) clauses.push(metadataSql(filter.metadata, params));
   return { sql: clauses.join(' AND '), params };
 }
 
@@ -99,13 +110,13 @@ export class ImageRepository {
   /** The project's images that carry at least one tag, oldest first. */
   tagged(projectId: string): TaggedImage[] {
     return this.db
-      .prepare<[string], Omit<TaggedImage, 'tagIds'> & { tagIds: string }>(
-        `SELECT i.id, i.hash, i.width, i.height, i.created, json_group_array(it.tag_id) AS tagIds
+      .prepare<[string], Omit<TaggedImage, 'tagIds' | 'metadata'> & { tagIds: string; metadata: string | null }>(
+        `SELECT i.id, i.hash, i.width, i.height, i.created, i.metadata, json_group_array(it.tag_id) AS tagIds
          FROM images i JOIN image_tags it ON it.image_id = i.id
          WHERE i.project_id = ? GROUP BY i.id ORDER BY i.created, i.rowid`,
       )
       .all(projectId)
-      .map((image) => ({ ...image, tagIds: JSON.parse(image.tagIds) as string[] }));
+      .map((image) => ({ ...image, tagIds: JSON.parse(image.tagIds) as string[], metadata: parseMetadata(image.metadata) }));
   }
 
   /** Adds an image with its tags, dated as the image. */
@@ -130,6 +141,11 @@ export class ImageRepository {
 
   deleteAll(projectId: string): void {
     this.db.prepare('DELETE FROM images WHERE project_id = ?').run(projectId);
+  }
+
+  /** Replaces an image's metadata (null: none). */
+  setMetadata(imageId: string, metadata: Record<string, string> | null): void {
+    this.db.prepare('UPDATE images SET metadata = ? WHERE id = ?').run(metadata && Object.keys(metadata).length ? JSON.stringify(metadata) : null, imageId);
   }
 
   /** The image's tags, in the order they were put on it. */

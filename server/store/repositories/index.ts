@@ -4,7 +4,9 @@ import { ExportRepository } from './exports';
 import { ImageRepository } from './images';
 import { IterationRepository } from './iterations';
 import { PredictionRepository } from './predictions';
+import { ProjectTransferRepository } from './project-transfers';
 import { ProjectRepository } from './projects';
+import { SuggestionRepository } from './suggestions';
 import { TagRepository } from './tags';
 import { TrainingRunRepository } from './training-runs';
 
@@ -16,6 +18,8 @@ export interface Repositories {
   trainingRuns: TrainingRunRepository;
   exports: ExportRepository;
   predictions: PredictionRepository;
+  suggestions: SuggestionRepository;
+  transfers: ProjectTransferRepository;
   /** Runs `work` in one transaction: all of its writes happen, or none (it throws). */
   atomically<T>(work: () => T): T;
   /** Every image hash a row still refers to: the blobs that must be kept. */
@@ -31,21 +35,26 @@ export function openRepositories(db: Db): Repositories {
     trainingRuns: new TrainingRunRepository(db),
     exports: new ExportRepository(db),
     predictions: new PredictionRepository(db),
+    suggestions: new SuggestionRepository(db),
+    transfers: new ProjectTransferRepository(db),
   };
   return {
     ...repositories,
     atomically: <T>(work: () => T): T => db.transaction(work)(),
     referencedHashes: () => {
-      const { images, iterations, predictions } = repositories;
-      return new Set([...images.hashes(), ...iterations.hashes(), ...predictions.hashes()]);
+      const { images, iterations, predictions, transfers } = repositories;
+      const exported = transfers.hashes(new Date().toISOString());
+      return new Set([...images.hashes(), ...iterations.hashes(), ...predictions.hashes(), ...exported]);
     },
   };
 }
 
 export type { ExportRecord, ExportStatus } from './exports';
-export type { ImageFilter, ImageRecord, ImageTag, TaggedImage } from './images';
+export type { ImageFilter, ImageRecord, ImageTag, MetadataCondition, TaggedImage } from './images';
 export type { HeldOutImage, IterationRecord, IterationStatus, SnapshotImage, SnapshotTag, TrainingType } from './iterations';
 export type { PredictionRecord, TagScore } from './predictions';
 export type { ClassificationType, ProjectRecord } from './projects';
+export type { ProjectSnapshot, TransferRecord } from './project-transfers';
+export type { SuggestionRecord } from './suggestions';
 export type { CountedTag, TagRecord, TagSummary, TagType } from './tags';
 export type { TrainingOutcome } from './training-runs';

@@ -42,6 +42,10 @@ export interface SnapshotImage {
   height: number;
   created: string;
   tagIds: string[];
+  /** The image's metadata when the iteration was made. */
+  metadata?: Record<string, string> | null;
+  /** Deleted with allIterations: no bytes any more, but the iteration still differs from a workspace without it. */
+  removed?: boolean;
 }
 
 /** A training image of a Completed iteration, with the prediction of the fold head that never saw it. */
@@ -68,17 +72,25 @@ const toRecord = (row: IterationRow): IterationRecord => ({ ...row, isDefault: r
 
 /** A snapshot image's columns under their names; tag ids and held-out probabilities are JSON arrays. */
 const SELECT_SNAPSHOT_IMAGES =
-  'SELECT image_id AS imageId, hash, width, height, created, tag_ids AS tagIds, fold, held_out AS heldOut FROM iteration_images';
+  'SELECT image_id AS imageId, hash, width, height, created, tag_ids AS tagIds, fold, held_out AS heldOut, metadata, removed FROM iteration_images';
 
-type SnapshotImageRow = Omit<SnapshotImage, 'tagIds'> & { tagIds: string; fold: number | null; heldOut: string | null };
+type SnapshotImageRow = Omit<SnapshotImage, 'tagIds' | 'metadata' | 'removed'> & {
+  tagIds: string;
+  fold: number | null;
+  heldOut: string | null;
+  metadata: string | null;
+  removed: number;
+};
 
-const toSnapshotImage = ({ imageId, hash, width, height, created, tagIds }: SnapshotImageRow): SnapshotImage => ({
+const toSnapshotImage = ({ imageId, hash, width, height, created, tagIds, metadata, removed }: SnapshotImageRow): SnapshotImage => ({
   imageId,
   hash,
   width,
   height,
   created,
   tagIds: JSON.parse(tagIds) as string[],
+  metadata: metadata ? (JSON.parse(metadata) as Record<string, string>) : null,
+  removed: removed === 1,
 });
 
 export class IterationRepository {
@@ -126,7 +138,7 @@ export class IterationRepository {
   insert(iteration: IterationRecord, snapshot: { tags: readonly SnapshotTag[]; images: readonly SnapshotImage[] }): void {
     const insertTag = this.db.prepare('INSERT INTO iteration_tags (iteration_id, position, tag_id, name, type) VALUES (?, ?, ?, ?, ?)');
     const insertImage = this.db.prepare(
-      'INSERT INTO iteration_images (iteration_id, image_id, hash, width, height, created, tag_ids) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO iteration_images (iteration_id, image_id, hash, width, height, created, tag_ids, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
       this.db
@@ -138,7 +150,10 @@ export class IterationRepository {
         )
         .run({ ...iteration, isDefault: iteration.isDefault ? 1 : 0 });
       snapshot.tags.forEach((t, position) => insertTag.run(iteration.id, position, t.id, t.name, t.type));
-      for (const i of snapshot.images) insertImage.run(iteration.id, i.imageId, i.hash, i.width, i.height, i.created, JSON.stringify(i.tagIds));
+      for (const i of snapshot.images) {
+        const metadata = i.metadata && Object.keys(i.metadata).length ? JSON.stringify(i.metadata) : null;
+        insertImage.run(iteration.id, i.imageId, i.hash, i.width, i.height, i.created, JSON.stringify(i.tagIds), metadata);
+      }
     })();
   }
 
@@ -178,14 +193,32 @@ export class IterationRepository {
     return this.db.prepare<[string], SnapshotTag>('SELECT tag_id AS id, name, type FROM iteration_tags WHERE iteration_id = ? ORDER BY position').all(id);
   }
 
-  /** The images an iteration trained on, in the order it took them. */
+  /** The images an iteration trained on, in the order it took them, those removed since included (flagged). */
   snapshotImages(id: string): SnapshotImage[] {
     return this.imageRows(id).map(toSnapshotImage);
   }
 
-  /** The images of a Completed iteration with their held-out predictions. */
+  /** The images of a Completed iteration still held (not removed) with their held-out predictions. */
   heldOutImages(id: string): HeldOutImage[] {
-    return this.imageRows(id).map((row) => ({ ...toSnapshotImage(row), fold: row.fold ?? 0, heldOut: JSON.parse(row.heldOut ?? '[]') as number[] }));
+    return this.imageRows(id)
+      .filter((row) => row.removed === 0)
+      .map((row) => ({ ...toSnapshotImage(row), fold: row.fold ?? 0, heldOut: JSON.parse(row.heldOut ?? '[]') as number[] }));
+  }
+
+  /**
+   * Removes images from every iteration of the project (all of them when `imageIds` is absent):
+   * the row stays, flagged and without its hash or metadata, so that the iteration still counts
+   * as trained on something the workspace no longer holds.
+   */
+  removeImages(projectId: string, imageIds?: readonly string[]): void {
+    const scope = 'iteration_id IN (SELECT id FROM iterations WHERE project_id = ?)';
+    const remove = `UPDATE iteration_images SET removed = 1, hash = '', metadata = NULL WHERE ${scope}`;
+    if (!imageIds) {
+      this.db.prepare(remove).run(projectId);
+      return;
+    }
+    const one = this.db.prepare(`${remove} AND image_id = ?`);
+    this.db.transaction(() => imageIds.forEach((id) => one.run(projectId, id)))();
   }
 
   private imageRows(id: string): SnapshotImageRow[] {
@@ -194,6 +227,6 @@ export class IterationRepository {
 
   /** Hashes of every image an iteration trained on, for the blob sweep. */
   hashes(): string[] {
-    return this.db.prepare<[], { hash: string }>('SELECT hash FROM iteration_images').all().map((r) => r.hash);
+    return this.db.prepare<[], { hash: string }>('SELECT hash FROM iteration_images WHERE removed = 0').all().map((r) => r.hash);
   }
 }

@@ -19,11 +19,28 @@ export interface PredictionRecord {
   height: number;
   created: string;
   predictions: TagScore[];
+  /** The Prediction API's `application` parameter, when the caller named one. */
+  application?: string | null;
+}
+
+/** What QueryPredictions filters on; every condition given must hold. */
+export interface PredictionFilter {
+  iterationId?: string;
+  application?: string;
+  /** ISO 8601 UTC times, both ends included. */
+  startTime?: string;
+  endTime?: string;
+  /** The tag's probability lies within [min, max]. */
+  tags: readonly { id: string; min: number; max: number }[];
+  oldestFirst: boolean;
+  /** Resume after this prediction, in the order asked for (keyset paging: stable while others are added or deleted). */
+  after?: { created: string; id: string };
+  limit: number;
 }
 
 /** Columns under their record names; the tag scores are a JSON array. */
 const SELECT_PREDICTIONS =
-  'SELECT id, project_id AS projectId, iteration_id AS iterationId, hash, width, height, created, predictions FROM predictions';
+  'SELECT id, project_id AS projectId, iteration_id AS iterationId, hash, width, height, created, predictions, application FROM predictions';
 
 type PredictionRow = Omit<PredictionRecord, 'predictions'> & { predictions: string };
 
@@ -35,22 +52,46 @@ export class PredictionRepository {
   insert(prediction: PredictionRecord): void {
     this.db
       .prepare(
-        `INSERT INTO predictions (id, project_id, iteration_id, hash, width, height, created, predictions)
-         VALUES (@id, @projectId, @iterationId, @hash, @width, @height, @created, @predictions)`,
+        `INSERT INTO predictions (id, project_id, iteration_id, hash, width, height, created, predictions, application)
+         VALUES (@id, @projectId, @iterationId, @hash, @width, @height, @created, @predictions, @application)`,
       )
-      .run({ ...prediction, predictions: JSON.stringify(prediction.predictions) });
+      .run({ ...prediction, application: prediction.application ?? null, predictions: JSON.stringify(prediction.predictions) });
   }
 
-  /** The project's predictions, of one iteration when given, newest first unless `oldestFirst`. */
-  query(projectId: string, options: { iterationId?: string; oldestFirst: boolean; limit: number }): PredictionRecord[] {
-    const params = [projectId, ...(options.iterationId ? [options.iterationId] : []), options.limit];
+  /** The project's predictions that pass the filter, newest first unless `oldestFirst`, ties by id. */
+  query(projectId: string, filter: PredictionFilter): PredictionRecord[] {
+    const where = ['project_id = ?'];
+    const params: unknown[] = [projectId];
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (filter.iterationId) add('iteration_id = ?', filter.iterationId);
+    if (filter.application !== undefined) add('application = ?', filter.application);
+    if (filter.startTime) add('created >= ?', filter.startTime);
+    if (filter.endTime) add('created <= ?', filter.endTime);
+    for (const tag of filter.tags) {
+      add(
+        `EXISTS (SELECT 1 FROM json_each(predictions) WHERE json_extract(value, '$.tagId') = ?
+         AND json_extract(value, '$.probability') BETWEEN ? AND ?)`,
+        tag.id,
+        tag.min,
+        tag.max,
+      );
+    }
+    const direction = filter.oldestFirst ? 'ASC' : 'DESC';
+    const beyond = filter.oldestFirst ? '>' : '<';
+    if (filter.after) add(`(created ${beyond} ? OR (created = ? AND id ${beyond} ?))`, filter.after.created, filter.after.created, filter.after.id);
     return this.db
-      .prepare<unknown[], PredictionRow>(
-        `${SELECT_PREDICTIONS} WHERE project_id = ? ${options.iterationId ? 'AND iteration_id = ?' : ''}
-         ORDER BY created ${options.oldestFirst ? 'ASC' : 'DESC'}, rowid LIMIT ?`,
-      )
-      .all(...params)
+      .prepare<unknown[], PredictionRow>(`${SELECT_PREDICTIONS} WHERE ${where.join(' AND ')} ORDER BY created ${direction}, id ${direction} LIMIT ?`)
+      .all(...params, filter.limit)
       .map(toRecord);
+  }
+
+  /** One stored prediction of the project (CreateImagesFromPredictions). */
+  byId(projectId: string, id: string): PredictionRecord | undefined {
+    const row = this.db.prepare<[string, string], PredictionRow>(`${SELECT_PREDICTIONS} WHERE project_id = ? AND id = ?`).get(projectId, id);
+    return row && toRecord(row);
   }
 
   /** Deletes predictions of the project by id; other ids are ignored. */

@@ -8,6 +8,8 @@ export interface TrainingOutcome {
   heldOut: { imageId: string; fold: number; probabilities: number[] }[];
   trainedAt: string;
   elapsedMs: number;
+  /** What the run measured and was configured with (GetArtifact's training summary); stored as JSON. */
+  details?: unknown;
 }
 
 export class TrainingRunRepository {
@@ -27,13 +29,19 @@ export class TrainingRunRepository {
     return this.db.transaction(() => {
       const { changes } = this.db
         .prepare(
-          "UPDATE iterations SET status = 'Completed', model = ?, trained_at = ?, last_modified = ?, training_time_ms = ?, training_error = NULL WHERE id = ?",
+          "UPDATE iterations SET status = 'Completed', model = ?, trained_at = ?, last_modified = ?, training_time_ms = ?, training_error = NULL, training_details = ? WHERE id = ?",
         )
-        .run(JSON.stringify(outcome.model), outcome.trainedAt, outcome.trainedAt, outcome.elapsedMs, iterationId);
+        .run(JSON.stringify(outcome.model), outcome.trainedAt, outcome.trainedAt, outcome.elapsedMs, JSON.stringify(outcome.details ?? null), iterationId);
       if (changes === 0) return false;
       for (const image of outcome.heldOut) setImage.run(image.fold, JSON.stringify(image.probabilities), iterationId, image.imageId);
       return true;
     })();
+  }
+
+  /** What a run recorded of itself (see TrainingOutcome.details); undefined for runs from before it was recorded. */
+  details(iterationId: string): unknown {
+    const row = this.db.prepare<[string], { details: string | null }>('SELECT training_details AS details FROM iterations WHERE id = ?').get(iterationId);
+    return row?.details ? (JSON.parse(row.details) as unknown) : undefined;
   }
 
   /** Marks an iteration Failed with the reason, unless it stopped Training meanwhile. */

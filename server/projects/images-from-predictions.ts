@@ -1,0 +1,38 @@
+/**
+ * @module CreateImagesFromPredictions: the images of stored predictions (quick tests with
+ * store=true, the Prediction API's storing routes) added to the training images, with tags and
+ * metadata, through the same checks and per-image statuses as any upload.
+ */
+import { badRequest } from '../errors';
+import type { ImageLinks, Store } from './context';
+import type { NewImage } from './image-checks';
+import { createImages, type ImageCreateSummary } from './images';
+import { requireProject } from './projects';
+
+/** ImageIdCreateBatch as read from the body: `id` is a stored prediction's id. */
+export interface PredictedImageBatch {
+  images: { id: string; tagIds?: string[]; regions?: unknown[] }[];
+  tagIds: string[];
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Each entry's prediction image becomes a training image (OKDuplicate when the project already
+ * holds those bytes). An id that is no stored prediction of this project is ErrorSource: there is
+ * no image to take.
+ */
+export async function createImagesFromPredictions(store: Store, projectId: string, batch: PredictedImageBatch, links: ImageLinks): Promise<ImageCreateSummary> {
+  const project = requireProject(store, projectId);
+  if (batch.images.some((entry) => entry.regions?.length)) {
+    throw badRequest('BadRequestImageRegions', 'Regions belong to object detection projects, which the local Custom Vision service does not support: send the entries without regions.');
+  }
+  const entries = await Promise.all(
+    batch.images.map(async (entry): Promise<NewImage> => {
+      const prediction = store.predictions.byId(project.id, entry.id.toLowerCase());
+      const bytes = prediction ? await store.blobs.get(prediction.hash).catch(() => undefined) : undefined;
+      const image = { tagIds: entry.tagIds ?? (batch.tagIds.length ? batch.tagIds : undefined), metadata: batch.metadata };
+      return bytes ? { ...image, bytes } : { ...image, failure: 'ErrorSource' };
+    }),
+  );
+  return createImages(store, project.id, entries, batch.tagIds, links);
+}
