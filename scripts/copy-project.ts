@@ -29,7 +29,9 @@ export function endpointConfig(spec: string): LabConfig {
     return { kind: 'azure', trainingEndpoint: endpoint, trainingKey: key, predictionEndpoint: endpoint, predictionKey: key, predictionResourceId: '' };
   }
   const file = path.resolve(spec);
-  if (!existsSync(file)) throw new Error(`"${spec}" is neither <endpoint,key> nor an existing .env file.`);
+  // Only what comes before a comma is repeated: after it may be a key.
+  const shown = spec.includes(',') ? `${spec.split(',')[0]},***` : spec;
+  if (!existsSync(file)) throw new Error(`"${shown}" is neither <endpoint,key> nor an existing .env file.`);
   return loadConfig({ VISION_PREDICTION_RESOURCE_ID: 'not needed to copy', ...readEnvFile(file) }, file);
 }
 

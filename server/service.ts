@@ -70,6 +70,8 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const resumed = queue.resumeInterrupted();
   if (resumed) log(`Resuming ${resumed} iteration(s) interrupted while training.`);
+  // After listening: a rebuild's synchronous graph work must not hold back the start.
+  exporter.rebuildMissing();
 
   return {
     url: `http://${host}:${address.port}`,
@@ -78,6 +80,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
     async close() {
       await app.close();
       await queue.close();
+      await exporter.close();
       await classifier.close();
       db.close();
     },

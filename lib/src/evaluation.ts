@@ -154,13 +154,16 @@ export function comparisonSentence(before: IterationResults, after: IterationRes
  * Shows iterations side by side: cross-validated precision, recall and average precision (asked at
  * `threshold`, default 0.5) and top-1 on the test images, as a table and a chart, and precision and
  * recall per tag; then, for the first and last, a sentence on what the difference means and the
- * test images whose answer changed.
+ * test images whose answer changed, or, when they are the same iteration, a line that says so.
  */
 export function showComparison(compared: IterationResults[], options: { threshold?: number } = {}): void {
   const threshold = options.threshold ?? 0.5;
   for (const { iteration, performance, testResults } of compared) {
     console.log(`${iteration.name}: precision ${percent(performance.precision)}, recall ${percent(performance.recall)} (cross-validated); ${countRight(testResults)}/${testResults.length} test images right`);
   }
+  const [first, last] = [compared[0], compared[compared.length - 1]];
+  const same = first && first !== last && (first.iteration === last.iteration || (first.iteration.id !== undefined && first.iteration.id === last.iteration.id));
+  if (same) console.log(`${compared.length === 2 ? 'Both rows are' : 'The first and the last rows are'} ${first.iteration.name}: the same iteration, compared with itself, so there is no difference to show.`);
   showTable(
     ['iteration', 'precision (cross-validated)', 'recall (cross-validated)', 'average precision', 'top-1 on the test images'],
     compared.map(({ iteration, performance, testResults }) => [
@@ -174,8 +177,7 @@ export function showComparison(compared: IterationResults[], options: { threshol
   );
   showPlot(compareChart(compared));
   showPlot(perTagComparisonChart(compared));
-  const [first, last] = [compared[0], compared[compared.length - 1]];
-  if (!first || first === last) return;
+  if (!first || first === last || same) return;
   console.log(comparisonSentence(first, last));
   const before = new Map(first.testResults.map((r) => [r.file, topPrediction(r.answer)?.tagName]));
   for (const r of last.testResults) {

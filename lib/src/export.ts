@@ -29,6 +29,8 @@ export interface ExportOptions extends WaitOptions {
 /**
  * `exportIteration` (unless that export is already there), then `getExports` every
  * `pollIntervalInMs` until its status is no longer Exporting. Returns it once Done; throws if it failed.
+ * It polls for the export the service answered with, by its platform and flavor: a service may fill
+ * in a default flavor (DockerFile without one is exported as Linux).
  */
 export async function exportAndWait(
   lab: Pick<Lab, 'trainer'>,
@@ -40,12 +42,18 @@ export async function exportAndWait(
   const { trainer } = lab;
   const [projectId, iterationId] = [idOf(project, 'project'), idOf(iteration, 'iteration')];
   const { flavor } = options;
-  const name = `The ${platform}${flavor ? ` (${flavor})` : ''} export`;
-  const matches = (e: ExportModel) => e.platform === platform && (e.flavor ?? undefined) === flavor;
+  // The export to look for: at first the one requested, then the one the service answered with.
+  let wanted: { platform?: string; flavor?: string } = { platform, flavor };
+  const matches = (e: ExportModel) => e.platform === wanted.platform && (e.flavor ?? undefined) === (wanted.flavor ?? undefined);
+  let name = `The ${platform}${flavor ? ` (${flavor})` : ''} export`;
   return waitWith(options, 10 * 60_000, () => `${name} is still Exporting`, async (waiter) => {
     const listed = async () => (await trainer.getExports(projectId, iterationId, sdkOptions(waiter.signal))).find(matches);
     let exported = await listed();
-    if (!exported || exported.status === 'Failed') exported = await trainer.exportIteration(projectId, iterationId, platform, { flavor, ...sdkOptions(waiter.signal) });
+    if (!exported || exported.status === 'Failed') {
+      exported = await trainer.exportIteration(projectId, iterationId, platform, { flavor, ...sdkOptions(waiter.signal) });
+      wanted = { platform: exported.platform ?? platform, flavor: exported.flavor };
+      name = `The ${wanted.platform}${wanted.flavor ? ` (${wanted.flavor})` : ''} export`;
+    }
     options.onProgress?.({ exported, elapsedInMs: waiter.elapsedInMs() });
     while (exported.status === 'Exporting') {
       await waiter.pause();

@@ -12,7 +12,7 @@ export { ensureTrainedProject, PROJECT_NAME } from './projects';
 // Bringing a project from one endpoint to another (Azure to local, local to Azure, local to local).
 export { copyProject, type CopyOptions, type CopyProgress, type CopySummary } from './copy-project';
 // Waiting for the service.
-export { latestIteration, trainAndWait, type TrainOptions, type TrainProgress } from './training';
+export { firstIteration, latestIteration, trainAndWait, type TrainOptions, type TrainProgress } from './training';
 export { exportAndWait, type ExportOptions, type ExportProgress } from './export';
 export { type WaitOptions } from './waiting';
 // Showing results.

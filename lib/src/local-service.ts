@@ -3,10 +3,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { LabConfig } from './config';
+import { stopProcessTree } from './process-tree';
 import { LOCAL_SERVICE, PROJECT_ROOT } from './shared';
 
 /** Whether the local service was already running or was started just now. */
 export type ServiceState = 'running' | 'started';
+
+/** The local service did not start: its process tree was stopped; `pid` is the process that led it. */
+export class ServiceStartError extends Error {
+  constructor(
+    message: string,
+    readonly pid: number | undefined,
+  ) {
+    super(message);
+    this.name = 'ServiceStartError';
+  }
+}
 
 async function answers(config: LabConfig): Promise<number | undefined> {
   try {
@@ -37,8 +49,11 @@ export async function ensureLocalService(config: LabConfig, options: { timeoutIn
 
 /**
  * Starts the local service in the background with the package's own command, `npm run serve`, on the
- * configuration's host, port and keys, and waits until it answers. The process is detached (its own
- * process group, led by npm) and logs to `.data/service.log`; it is returned so that a caller may stop it.
+ * configuration's host, port and keys, and waits until it answers. The process is detached (on POSIX
+ * it leads its own process group, with the service under npm; on Windows it is the root of its
+ * process tree) and logs to `.data/service.log`; it is returned so that a caller may stop it. If the
+ * service does not answer within `timeoutInMs` (default 60 s), or npm cannot run or ends, stops that
+ * group or tree and throws a `ServiceStartError`.
  */
 export async function startLocalService(config: LabConfig, options: { timeoutInMs?: number } = {}): Promise<ChildProcess> {
   const log = path.join(PROJECT_ROOT, LOCAL_SERVICE.log);
@@ -63,11 +78,13 @@ export async function startLocalService(config: LabConfig, options: { timeoutInM
   const deadline = Date.now() + (options.timeoutInMs ?? 60_000);
   while (Date.now() < deadline) {
     if ((await answers(config)) === 200) return child;
-    if (failure || child.exitCode !== null) break;
+    if (failure || child.exitCode !== null || child.signalCode !== null) break;
     await new Promise((r) => setTimeout(r, 250));
   }
+  // Nothing may stay behind: npm may still be starting the service, or the service outlive npm.
+  await stopProcessTree(child.pid);
   const cause = failure ? ` (could not run \`npm run ${LOCAL_SERVICE.script}\`: ${failure.message})` : '';
-  throw new Error(`The local service did not start at ${config.trainingEndpoint}${cause}: see ${log}.`);
+  throw new ServiceStartError(`The local service did not start at ${config.trainingEndpoint}${cause}: see ${log}.`, child.pid);
 }
 
 /** The service's settings as its CVLAB_* variables, on top of this process's environment. */

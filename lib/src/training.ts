@@ -1,4 +1,4 @@
-/** @module Training an iteration and waiting for it; a re-run with nothing new reuses the latest iteration. */
+/** @module Training an iteration and waiting for it; a re-run with nothing new reuses the latest iteration, and `firstIteration` finds the first. */
 import type { TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
 import { idOf, type Lab, type Ref } from './clients';
 import { sdkOptions, waitWith, type WaitOptions } from './waiting';
@@ -25,6 +25,19 @@ export async function latestIteration(lab: Pick<Lab, 'trainer'>, project: Ref, o
   const completed = iterations.filter((i) => i.status === 'Completed');
   completed.sort((a, b) => (b.trainedAt?.getTime() ?? 0) - (a.trainedAt?.getTime() ?? 0));
   return completed[0];
+}
+
+/**
+ * The project's first iteration, the oldest by `created` that has not failed: Completed, or still
+ * Training when the wait for it was cut short; undefined when it has none. When a notebook runs again
+ * and `trainProject` refuses (nothing changed, or an iteration is already training), this is the
+ * iteration its first training made.
+ */
+export async function firstIteration(lab: Pick<Lab, 'trainer'>, project: Ref, options: { abortSignal?: AbortSignal } = {}): Promise<Iteration | undefined> {
+  const iterations = await lab.trainer.getIterations(idOf(project, 'project'), sdkOptions(options.abortSignal));
+  const kept = iterations.filter((i) => i.status === 'Completed' || i.status === 'Training');
+  kept.sort((a, b) => (a.created?.getTime() ?? 0) - (b.created?.getTime() ?? 0));
+  return kept[0];
 }
 
 /**

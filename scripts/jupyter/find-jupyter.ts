@@ -34,6 +34,15 @@ export interface JupyterInstall {
   versions: Record<string, string>;
 }
 
+/**
+ * The interpreter of pip's `/bin/sh` trampoline, from its second line `'''exec' "/long/path/python" "$0" "$@"`
+ * (quoted, so the path may hold spaces) or `'''exec' /path/python "$0" "$@"`.
+ */
+export function trampolinePython(line: string): string | undefined {
+  const match = /exec' (?:"([^"]+)"|(\S+))/.exec(line);
+  return match?.[1] ?? match?.[2];
+}
+
 /** The interpreter that runs a Python launcher script, from its `#!` line (pip's `/bin/sh` trampoline too). */
 async function launcherPython(script: string): Promise<string | undefined> {
   let head: string;
@@ -53,9 +62,23 @@ async function launcherPython(script: string): Promise<string | undefined> {
   const [interpreter, argument] = first.slice(2).trim().split(/\s+/);
   if (interpreter === undefined) return undefined;
   // pip writes `#!/bin/sh` + `'''exec' "/long/path/python" "$0" "$@"` when the path is too long for a `#!` line.
-  if (path.basename(interpreter) === 'sh') return /exec' "?([^" ]+)"?/.exec(second)?.[1];
+  if (path.basename(interpreter) === 'sh') return trampolinePython(second);
   if (path.basename(interpreter) === 'env' && argument !== undefined) return findExecutable(argument);
   return interpreter;
+}
+
+/**
+ * The Python on PATH. On Windows `python` (its installer puts it on PATH beside its Scripts\ folder,
+ * where `jupyter.exe` is), else the `py` launcher: a system-wide Windows Python has no `python3`, and
+ * a `python3.exe` there is likely the Microsoft Store's stub. Elsewhere `python3`, else `python`.
+ */
+async function pythonOnPath(): Promise<string> {
+  const names = process.platform === 'win32' ? ['python', 'py'] : ['python3', 'python'];
+  for (const name of names) {
+    const found = await findExecutable(name);
+    if (found !== undefined) return found;
+  }
+  return names[0] as string;
 }
 
 /** Parses `jupyter --version` ("name : version" lines; "not installed" dropped). */
@@ -90,9 +113,14 @@ export async function findJupyter(): Promise<JupyterInstall | undefined> {
     runCommand(jupyter, ['--version'], { timeoutMs: 30_000 }),
   ]);
   const versions = parseVersions(version.stdout);
-  // Without a readable `#!` line (Windows' jupyter.exe), the Python beside it or on PATH.
+  // Without a readable `#!` line (Windows' jupyter.exe), the Python beside it (a venv's Scripts\), one
+  // folder up (a system-wide Python's Scripts\ is inside its folder), or on PATH.
+  const scripts = path.dirname(jupyter);
   const besideIt = async () =>
-    (await findExecutable('python3', [path.dirname(jupyter)])) ?? (await findExecutable('python', [path.dirname(jupyter)])) ?? 'python3';
+    (await findExecutable('python3', [scripts])) ??
+    (await findExecutable('python', [scripts])) ??
+    (process.platform === 'win32' ? await findExecutable('python', [path.dirname(scripts)]) : undefined) ??
+    (await pythonOnPath());
   return {
     source: fromVenv !== undefined ? 'venv' : 'path',
     jupyter,

@@ -16,8 +16,17 @@ import { outputTail, runCommand } from '../process/run-command';
 import { requireJupyter, type JupyterInstall } from './find-jupyter';
 import { installHint } from './install-hint';
 
-/** The project's own tslab launcher; the kernelspec must point here, not at a global tslab. */
+/**
+ * The project's own tslab launcher; the kernelspec must point here, not at a global tslab. Jupyter
+ * starts it (on Windows `tslab.cmd`, which Python's subprocess can start); this script never does.
+ */
 export const TSLAB_BIN = path.join(PROJECT_ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'tslab.cmd' : 'tslab');
+
+/**
+ * The tslab CLI's JavaScript entry (tslab's package.json `bin`), which this script runs with
+ * `process.execPath` on every platform: Node (since 20.12.2) refuses to spawn a `.cmd` without a shell.
+ */
+export const TSLAB_ENTRY = path.join(PROJECT_ROOT, 'node_modules', 'tslab', 'bin', 'tslab');
 
 /** A kernelspec as listed by `jupyter kernelspec list --json`. */
 export interface KernelSpec {
@@ -79,11 +88,15 @@ async function registerTslabKernel(install: JupyterInstall): Promise<KernelSpec>
   if (install.kernelspec === undefined) {
     throw new Error(`ensureTslabKernel: \`jupyter kernelspec\` is missing (jupyter-client).\n${installHint()}`);
   }
-  if (!existsSync(TSLAB_BIN)) throw new Error(`ensureTslabKernel: ${TSLAB_BIN} is missing: run \`npm ci\` first.`);
+  for (const needed of [TSLAB_BIN, TSLAB_ENTRY]) {
+    if (!existsSync(needed)) throw new Error(`ensureTslabKernel: ${needed} is missing: run \`npm ci\` first.`);
+  }
   const existing = await findTslabKernel(install);
   if (existing !== undefined) return existing;
 
-  const viaTslab = await runCommand(TSLAB_BIN, ['install', `--python=${install.python}`, `--binary=${TSLAB_BIN}`, '--user'], { timeoutMs: 120_000 });
+  const viaTslab = await runCommand(process.execPath, [TSLAB_ENTRY, 'install', `--python=${install.python}`, `--binary=${TSLAB_BIN}`, '--user'], {
+    timeoutMs: 120_000,
+  });
   if (viaTslab.code !== 0) {
     // Most likely "jupyter is not installed in this Python." (no IPython).
     await installKernelSpecDirectly(install).catch((error: unknown) => {

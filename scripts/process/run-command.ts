@@ -3,7 +3,8 @@
  * arguments are a list, nothing to quote), its output kept or passed through, and a time limit that
  * stops the program together with what it started.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { signalProcessTree } from '../../lib/src/process-tree';
 
 export interface CommandResult {
   /** Exit code; null when a signal ended it; 127 when the program was not found and 126 when it could not be started (as a shell says). */
@@ -21,7 +22,10 @@ export interface CommandResult {
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Time limit: SIGINT to the program and its children (nbconvert then stops its kernel cleanly), SIGKILL 10 s later. */
+  /**
+   * Time limit: on POSIX, SIGINT to the program and its children (nbconvert then stops its kernel
+   * cleanly), SIGKILL 10 s later; on Windows (no signals) `taskkill /T /F` ends the tree at once.
+   */
   timeoutMs?: number;
   /** Written to the program's stdin; without it stdin is empty. */
   input?: string | Buffer;
@@ -54,37 +58,8 @@ export function outputTail(text: string, max = 4000): string {
   return trimmed.length > max ? `…${trimmed.slice(-max)}` : trimmed;
 }
 
-/**
- * Sends `signal` to a process and everything it started: to its process group when it leads one
- * (it was spawned `detached` on a POSIX system), else to the process alone. Windows has no signals
- * or groups: there the process tree is ended with `taskkill /T /F`. Never throws.
- */
-export function signalProcessTree(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
-    return;
-  }
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-/** Whether a process of that pid is still running (signal 0 tests without sending anything). */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// One definition for lib, the scripts and the tests (lib can import nothing outside lib/src).
+export { isRunning, signalProcessTree } from '../../lib/src/process-tree';
 
 function displayCommand(file: string, args: readonly string[]): string {
   return [file, ...args].map((a) => (/^[\w@%+=:,./\\-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');

@@ -45,8 +45,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   await registerBodyParsers(app);
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const ms = reply.elapsedTime.toFixed(1);
-    // The signature of image URIs is a credential of sorts: keep it out of logs.
-    context.log(`${new Date().toISOString()} ${request.method} ${request.url.replace(/sig=[^&]+/, 'sig=***')} ${reply.statusCode} ${ms}ms`);
+    // Image signatures and project-import tokens are credentials of sorts: keep them out of logs.
+    context.log(`${new Date().toISOString()} ${request.method} ${request.url.replace(/([?&](?:sig|token)=)[^&]+/gi, '$1***')} ${reply.statusCode} ${ms}ms`);
   });
   handleErrors(app, context.log);
 

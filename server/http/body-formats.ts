@@ -22,6 +22,8 @@ const xml = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   trimValues: true,
+  // Character references such as &#xD; are decoded, as .NET's serializer writes them.
+  htmlEntities: true,
 });
 
 /** The root element's content, every value still text. */
@@ -30,7 +32,14 @@ export function parseXml(text: string): unknown {
   if (/<!DOCTYPE/i.test(text)) throw badRequest('BadRequest', 'The XML body must not have a DOCTYPE.');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw badRequest('BadRequest', `The request body is not valid XML: ${valid.err.msg} (line ${valid.err.line}).`);
-  const roots = Object.values(xml.parse(text) as Record<string, unknown>);
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = xml.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // The parser also refuses names such as __proto__ and too deep nesting: the body's fault, a 400.
+    throw badRequest('BadRequest', `The XML body could not be read: ${(error as Error).message}`);
+  }
+  const roots = Object.values(parsed);
   if (roots.length !== 1) throw badRequest('BadRequest', 'The XML body must have one root element.');
   return roots[0];
 }

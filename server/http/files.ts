@@ -16,7 +16,7 @@ export function registerFileRoutes(app: FastifyInstance, { store, exporter, link
   });
 
   app.get<{ Params: { token: string; name: string } }>(EXPORT_ROUTE, async (request, reply) => {
-    const { file, name } = exporter.download(request.params.token);
+    const { file, name } = await exporter.download(request.params.token);
     return reply.type('application/zip').header('Content-Disposition', `attachment; filename="${name}"`).send(createReadStream(file));
   });
 }

@@ -9,7 +9,7 @@ import { newId, now, type ExportLinks, type Store } from './context';
 import { findDomain } from './domains';
 import { predictingModel } from './heads';
 import { iterationRow } from './iterations';
-import { EXPORT_PLATFORMS, LOCAL_EXPORTS } from './platforms';
+import { DEFAULT_FLAVORS, EXPORT_PLATFORMS, LOCAL_EXPORTS } from './platforms';
 
 export type { ExportStatus };
 
@@ -105,6 +105,21 @@ export class Exporter {
     this.store.exports.setAllStatus('Exporting', 'Failed', 'The service stopped during the export: request it again.', now());
   }
 
+  /** Builds in progress, so that closing waits for them rather than pulling the database from under them. */
+  private readonly running = new Set<Promise<void>>();
+  /** Done exports whose package file is being built again (see sweep), by token: their downloads wait for it. */
+  private readonly rebuilds = new Map<string, Promise<void>>();
+
+  private track(build: Promise<void>): void {
+    this.running.add(build);
+    void build.finally(() => this.running.delete(build));
+  }
+
+  /** Waits for the builds in progress (each ends by recording Done or Failed). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
   fileOf(token: string): string {
     return path.join(this.folder, `${token}.zip`);
   }
@@ -115,8 +130,10 @@ export class Exporter {
   }
 
   /** Validates, records an export with status Exporting, and builds it in the background. */
-  request(projectId: string, iterationId: string, target: ExportTarget, links: ExportLinks): Export {
+  request(projectId: string, iterationId: string, requested: ExportTarget, links: ExportLinks): Export {
     const iteration = iterationRow(this.store, projectId, iterationId);
+    // One export per package: a DockerFile asked for without a flavor is the Linux one, not a second build.
+    const target = { platform: requested.platform, flavor: requested.flavor ?? DEFAULT_FLAVORS[requested.platform] ?? null };
     checkTarget(target);
     checkExportable(this.store, iteration);
     const { platform, flavor } = target;
@@ -141,11 +158,12 @@ export class Exporter {
       this.store.exports.deleteFailed(iteration.id, platform, flavor);
       this.store.exports.insert(record);
     });
-    void this.run(record, iteration);
+    this.track(this.run(record, iteration));
     return toExport(record, links);
   }
 
-  private async run(record: ExportRecord, iteration: IterationRecord): Promise<void> {
+  /** Builds the package; never rejects. A rebuild keeps its Done status when it succeeds (its link never stopped being valid). */
+  private async run(record: ExportRecord, iteration: IterationRecord, { rebuild = false } = {}): Promise<void> {
     const started = Date.now();
     const target = this.fileOf(record.token);
     const partial = `${target}.tmp`;
@@ -162,7 +180,7 @@ export class Exporter {
       };
       const bytes = await this.build(source, partial);
       renameSync(partial, target);
-      this.store.exports.setStatus(record.id, 'Done', null, now());
+      if (!rebuild) this.store.exports.setStatus(record.id, 'Done', null, now());
       this.log(`${now()} export ${record.platform}${record.flavor ? `/${record.flavor}` : ''} of iteration ${iteration.id} Done in ${Date.now() - started} ms (${bytes} bytes)`);
     } catch (error) {
       rmSync(partial, { force: true });
@@ -172,31 +190,45 @@ export class Exporter {
     }
   }
 
-  /** The zip behind a download token, or NotFound. */
-  download(token: string): { file: string; name: string } {
+  /** The zip behind a download token (once a rebuild of it has finished), or NotFound. */
+  async download(token: string): Promise<{ file: string; name: string }> {
     const record = this.store.exports.doneByToken(token);
-    const file = record && this.fileOf(record.token);
-    if (!record || !file || !existsSync(file)) throw notFound('NotFound', 'No export at this address.');
+    if (!record) throw notFound('NotFound', 'No export at this address.');
+    const file = this.fileOf(record.token);
+    if (!existsSync(file)) await this.rebuilds.get(record.token);
+    if (!existsSync(file)) throw notFound('NotFound', 'No export at this address.');
     return { file, name: packageFileName(record.iterationId, record.platform, record.flavor) };
   }
 
   /**
    * At startup, before any build: removes packages cut short by a stop (their .tmp files) and
-   * package files whose export rows are gone (deleted iterations or projects); and builds again,
-   * under the same link, Done packages whose file is gone (a data folder copied without its
-   * exports, a deleted file), so that a Done export can always be downloaded.
+   * package files whose export rows are gone (deleted iterations or projects).
    */
   sweep(): void {
     const tokens = new Set(this.store.exports.tokens());
     for (const name of readdirSync(this.folder)) {
       if (name.endsWith('.tmp') || !tokens.has(name.replace(/\.zip$/, ''))) rmSync(path.join(this.folder, name), { force: true });
     }
+  }
+
+  /**
+   * Once the service listens: builds again, one at a time and under the same link, Done packages
+   * whose file is gone (a data folder copied without its exports, a deleted file). They stay Done
+   * meanwhile, their downloads waiting for the rebuild, so a stop before it ends loses nothing:
+   * the next start builds them again.
+   */
+  rebuildMissing(): void {
+    let previous: Promise<void> = Promise.resolve();
     for (const record of this.store.exports.withStatus('Done')) {
       const iteration = this.store.iterations.byId(record.iterationId);
       if (!iteration || existsSync(this.fileOf(record.token))) continue;
-      this.store.exports.setStatus(record.id, 'Exporting', null, now());
-      this.log(`${now()} export ${record.platform} of iteration ${iteration.id}: its package file is missing, building it again`);
-      void this.run({ ...record, status: 'Exporting' }, iteration);
+      const rebuilt = previous.then(() => {
+        this.log(`${now()} export ${record.platform} of iteration ${iteration.id}: its package file is missing, building it again`);
+        return this.run(record, iteration, { rebuild: true });
+      });
+      this.rebuilds.set(record.token, rebuilt);
+      previous = rebuilt;
     }
+    this.track(previous.finally(() => this.rebuilds.clear()));
   }
 }

@@ -7,6 +7,7 @@ import { badRequest } from '../errors';
 import type { ImageLinks, Store } from './context';
 import type { NewImage } from './image-checks';
 import { createImages, type ImageCreateSummary } from './images';
+import { LIMITS } from './limits';
 import { requireProject } from './projects';
 
 /** ImageIdCreateBatch as read from the body: `id` is a stored prediction's id. */
@@ -23,6 +24,10 @@ export interface PredictedImageBatch {
  */
 export async function createImagesFromPredictions(store: Store, projectId: string, batch: PredictedImageBatch, links: ImageLinks): Promise<ImageCreateSummary> {
   const project = requireProject(store, projectId);
+  // Refused before any image is read: a long list naming one prediction must not cost its bytes each time.
+  if (batch.images.length > LIMITS.batchSize) {
+    throw badRequest('BadRequestExceededBatchSize', `At most ${LIMITS.batchSize} images per batch, got ${batch.images.length}.`);
+  }
   if (batch.images.some((entry) => entry.regions?.length)) {
     throw badRequest('BadRequestImageRegions', 'Regions belong to object detection projects, which the local Custom Vision service does not support: send the entries without regions.');
   }

@@ -38,10 +38,15 @@ function unsupported(filter: string, why: string) {
   );
 }
 
+const MAX_NESTING = 32;
+const MAX_CLAUSES = 100;
+
 /** Parses a `$filter`; anything outside the grammar is a 400 saying what was not understood. */
 export function parseMetadataFilter(filter: string): MetadataCondition {
   const tokens = tokenize(filter);
   let i = 0;
+  let depth = 0;
+  let clauseCount = 0;
   const word = (w: string) => tokens[i]?.kind === 'word' && tokens[i].text.toLowerCase() === w;
   const describe = (t: Token | undefined) => (t ? `"${t.text}" at character ${t.at + 1}` : 'the end of the expression');
 
@@ -57,8 +62,11 @@ export function parseMetadataFilter(filter: string): MetadataCondition {
   const primary = (): MetadataCondition => {
     const t = tokens[i];
     if (t?.kind === '(') {
+      // Bounded so that no filter can exhaust the parser's stack or SQLite's expression depth.
+      if (++depth > MAX_NESTING) throw unsupported(filter, `parentheses nested deeper than ${MAX_NESTING}`);
       i++;
       const inner = expression();
+      depth--;
       if (tokens[i]?.kind !== ')') throw unsupported(filter, `expected ")" but found ${describe(tokens[i])}`);
       i++;
       return inner;
@@ -69,6 +77,7 @@ export function parseMetadataFilter(filter: string): MetadataCondition {
     if (op !== 'eq' && op !== 'ne') throw unsupported(filter, `expected eq or ne after "${t.text}" but found ${describe(operator)}`);
     const value = tokens[i + 2];
     if (value?.kind !== 'string') throw unsupported(filter, `expected a quoted value after "${t.text} ${op}" but found ${describe(value)}`);
+    if (++clauseCount > MAX_CLAUSES) throw unsupported(filter, `more than ${MAX_CLAUSES} clauses`);
     i += 3;
     return { op, key: t.text, value: value.text };
   };

@@ -24,9 +24,12 @@ const MAX_TAGS = 2;
 
 const invalid = (message: string) => badRequest('BadRequestPredictionInvalidQueryParameters', message);
 
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 function isoTime(value: string | undefined, name: string): string | undefined {
   if (!value) return undefined;
-  const time = new Date(value);
+  // ISO 8601 only: Date would also take "5" or "May 1" and guess.
+  const time = ISO_8601.test(value) ? new Date(value) : new Date(NaN);
   if (Number.isNaN(time.getTime())) throw invalid(`${name} "${value}" is not a date and time (ISO 8601).`);
   return time.toISOString(); // the form predictions' created times are stored in, so they compare as strings
 }

@@ -3,7 +3,7 @@
  * with its options, and the waits for training and exports: their options, abort and timeout.
  */
 import assert from 'node:assert/strict';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { ensureTrainedProject, findOrCreateProject, findOrCreateTags, PROJECT_NA
 import { latestIteration, trainAndWait, type TrainProgress } from '../../lib/src/training';
 import { LOCAL_SERVICE, PROJECT_ROOT } from '../../lib/src/shared';
 import { uploadImages, type UploadProgress } from '../../lib/src/upload';
+import { isRunning, signalProcessTree } from '../../scripts/process/run-command';
 import { freePort } from '../support/net';
 import { PREDICTION_KEY, startServiceProcess, tempDataDir, TRAINING_KEY, type ServiceProcess } from '../support/service-process';
 
@@ -112,7 +113,8 @@ describe('lib helpers with the local service', () => {
     );
     assert.equal(error.name, 'AbortError', String(error));
     assert.match(error.message, /aborted \(Iteration \d+ is still Training\)/);
-    assert.ok(settledAfterAbortInMs < 1000, `ended ${settledAfterAbortInMs} ms after the abort, not at the next poll`);
+    // Far below the 60 s poll interval, with room for a busy machine.
+    assert.ok(settledAfterAbortInMs < 10_000, `ended ${settledAfterAbortInMs} ms after the abort, not at the next poll`);
     const interrupted = seen[0].iteration;
     assert.equal(interrupted.status, 'Training');
     const resumed = await trainAndWait(lab, project, { pollIntervalInMs: 100 });
@@ -123,13 +125,16 @@ describe('lib helpers with the local service', () => {
   it('gives up at timeoutInMs with a TimeoutError that names the duration', async () => {
     await uploadImages(lab, project, trainingImages('Cultivated').slice(70, 80), tags.Cultivated);
     const started = Date.now();
-    // The deadline falls in the (long) pause, whether or not the service is done by then.
+    // The deadline falls in the (long) pause, whether or not the service is done by then; on a busy
+    // machine it may fall while trainProject is still in flight, before the iteration is known.
     await assert.rejects(trainAndWait(lab, project, { timeoutInMs: 1000, pollIntervalInMs: 60_000 }), (error: Error) => {
       assert.equal(error.name, 'TimeoutError');
-      assert.match(error.message, /^Iteration \d+ is still Training after 1 s \(timeoutInMs: 1000\)/);
+      assert.match(error.message, /^(The project is still training|Iteration \d+ is still Training) after 1 s \(timeoutInMs: 1000\)/);
       return true;
     });
-    assert.ok(Date.now() - started < 2500, 'the deadline cuts the pause short');
+    // Without the deadline the wait would last at least the 60 s pause.
+    const waitedInMs = Date.now() - started;
+    assert.ok(waitedInMs < 10_000, `the deadline cuts the pause short: ${waitedInMs} ms`);
     assert.equal((await trainAndWait(lab, project, { pollIntervalInMs: 100 })).status, 'Completed');
   });
 
@@ -151,7 +156,7 @@ describe('lib helpers with the local service', () => {
       assert.deepEqual(Object.keys(made.tags), [...TAGS]);
       assert.equal(made.iteration.status, 'Completed');
       assert.equal((await lab.trainer.getTaggedImageCount(made.project.id as string)).body, 24);
-      assert.match(lines.join('\n'), /has no trained iteration: uploading and training as in notebook 1\.\n(.*\n){3}Iteration 1: Training \(0 s\)\n(.*\n)*Iteration 1: Completed/);
+      assert.match(lines.join('\n'), /has no trained iteration: uploading and training as in notebook 1\.\n(.*\n){3}Iteration 1: Training \(\d+ s\)\n(.*\n)*Iteration 1: Completed/);
       const found = await ensureTrainedProject(lab);
       assert.deepEqual([found.project.id, found.iteration.id], [made.project.id, made.iteration.id]);
       assert.match(lines[lines.length - 1], new RegExp(`^Project "${PROJECT_NAME.replace(/[()]/g, '\\$&')}" \\(${made.project.id}\\), latest iteration: Iteration 1$`));
@@ -174,7 +179,7 @@ describe('lib helpers with the local service', () => {
     );
     assert.equal(error.name, 'AbortError', String(error));
     assert.match(error.message, /aborted \(The ONNX export is still Exporting\)/);
-    assert.ok(settledAfterAbortInMs < 1000, `ended ${settledAfterAbortInMs} ms after the abort`);
+    assert.ok(settledAfterAbortInMs < 10_000, `ended ${settledAfterAbortInMs} ms after the abort`);
     const seen: ExportProgress[] = [];
     const done = await exportAndWait(lab, project.id as string, compact.id as string, 'ONNX', { pollIntervalInMs: 100, onProgress: (p) => seen.push(p) });
     assert.equal(done.status, 'Done');
@@ -188,20 +193,11 @@ describe('the lab starting the local service', () => {
   /** Stops the service and npm above it: the whole process group on POSIX, the process tree on Windows. */
   async function stopGroup(child: ChildProcess): Promise<void> {
     const pid = child.pid as number;
-    if (process.platform === 'win32') {
-      spawnSync('taskkill', ['/pid', String(pid), '/T', '/F']);
-      return;
-    }
-    process.kill(-pid, 'SIGTERM');
-    for (let i = 0; i < 120; i++) {
-      try {
-        process.kill(-pid, 0);
-      } catch {
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    process.kill(-pid, 'SIGKILL');
+    signalProcessTree(pid, 'SIGTERM');
+    // On POSIX, wait for the whole group npm leads (`-pid`: the service too), not npm alone.
+    const group = process.platform === 'win32' ? pid : -pid;
+    for (let i = 0; i < 120 && isRunning(group); i++) await new Promise((r) => setTimeout(r, 250));
+    if (isRunning(group)) signalProcessTree(pid, 'SIGKILL');
   }
 
   it('starts it with `npm run serve` on the configured address and keys, in the background, logging to .data/service.log', async () => {

@@ -1,6 +1,6 @@
 /**
  * @module How scripts/jupyter/ reports a failing notebook cell (the lab notebooks themselves are
- * executed by test/notebooks/notebooks.test.ts).
+ * executed by test/notebooks/notebooks.test.ts), and how it reads the Python of a pip launcher.
  *
  * Needs Debian's packages from scripts/apt-packages.txt; without them the tests are skipped
  * (set CVLAB_REQUIRE_JUPYTER=1 to make that a failure).
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { executeNotebook } from '../../scripts/jupyter/execute-notebook';
+import { trampolinePython } from '../../scripts/jupyter/find-jupyter';
 import { NotebookExecutionError } from '../../scripts/jupyter/notebook-errors';
 import { notebookPrerequisite, skipUnlessRequired } from '../support/prerequisites';
 
@@ -68,5 +69,14 @@ describe('scripts/jupyter/ on the tslab kernel', async () => {
     const nb = JSON.parse(await fsp.readFile(err.notebook, 'utf8')) as Notebook;
     assert.equal(joined(nb.cells[0]?.outputs?.[0]?.text), 'before\n');
     assert.deepEqual(nb.cells[2]?.outputs, [], 'cells after the error are skipped');
+  });
+});
+
+describe('trampolinePython', () => {
+  test('reads the interpreter of pip\'s /bin/sh trampoline, a quoted path with spaces whole', () => {
+    assert.equal(trampolinePython(`'''exec' "/home/me/My Projects/cv lab/.venv/bin/python3" "$0" "$@"`), '/home/me/My Projects/cv lab/.venv/bin/python3');
+    assert.equal(trampolinePython(`'''exec' "/opt/venv/bin/python3" "$0" "$@"`), '/opt/venv/bin/python3');
+    assert.equal(trampolinePython(`'''exec' /opt/venv/bin/python3 "$0" "$@"`), '/opt/venv/bin/python3');
+    assert.equal(trampolinePython('import sys'), undefined);
   });
 });

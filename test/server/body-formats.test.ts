@@ -152,6 +152,8 @@ describe('XML and form-urlencoded bodies', () => {
       [XML, '<a/><b/>', /not valid XML|one root/],
       [XML, '<!DOCTYPE t [<!ENTITY x "y">]><PredictionQueryToken><OrderBy>&x;</OrderBy></PredictionQueryToken>', /DOCTYPE/],
       [XML, '<PredictionQueryToken><MaxCount>many</MaxCount></PredictionQueryToken>', /"maxCount" must be an integer/],
+      [XML, '<PredictionQueryToken><constructor>x</constructor></PredictionQueryToken>', /XML body could not be read/],
+      [XML, `${'<a>'.repeat(20_000)}x${'</a>'.repeat(20_000)}`, /XML body could not be read|not valid XML/],
       [XML, '<PredictionQueryToken><Tags><PredictionQueryTag><Id>x</Id><MinThreshold>high</MinThreshold></PredictionQueryTag></Tags></PredictionQueryToken>', /"tags\[0\]\.minThreshold" must be a number/],
       [FORM, 'maxCount=abc', /"maxCount" must be an integer/],
       [FORM, 'tags=abc', /"tags\[0\]" must hold fields/],

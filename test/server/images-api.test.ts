@@ -81,8 +81,10 @@ describe('image operations: metadata, filters, iterations, predictions', () => {
       assert.equal(await imageCount({ filter, taggingStatus: 'Untagged' }), 0);
     });
 
-    for (const filter of ["source gt 'a'", "startswith(source, 'd')", "(source eq 'drone'", "source eq 'drone' and", "source eq drone", "source eq 'drone"]) {
-      it(`refuses ${JSON.stringify(filter)} with 400 BadRequestNotSupported`, async () => {
+    const nested = `${'('.repeat(2000)}source eq 'x'${')'.repeat(2000)}`;
+    const long = Array.from({ length: 101 }, (_, i) => `k${i} eq 'v'`).join(' or ');
+    for (const filter of ["source gt 'a'", "startswith(source, 'd')", "(source eq 'drone'", "source eq 'drone' and", "source eq drone", "source eq 'drone", nested, long]) {
+      it(`refuses ${JSON.stringify(filter.length > 60 ? `${filter.slice(0, 40)}... (${filter.length} characters)` : filter)} with 400 BadRequestNotSupported`, async () => {
         await assert.rejects(all({ filter }), sdkError(400, 'BadRequestNotSupported', /\$filter/));
         await assert.rejects(trainer.getImageCount(projectId, { filter }), sdkError(400, 'BadRequestNotSupported'));
       });

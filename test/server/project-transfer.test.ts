@@ -84,6 +84,10 @@ describe('ExportProject / ImportProject', () => {
   it('imports a copy with the settings, tags and images (same bytes, tags, metadata), and no iteration', async () => {
     const { token } = await trainer.exportProject(source.id as string);
     const copy = await trainer.importProject(token as string, { name: 'transfer copy' });
+    // The request's log line is written once the answer is sent: wait for it, then look for the token.
+    for (let i = 0; i < 50 && !/projects\/import\?token=/.test(service.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(service.output(), /projects\/import\?token=\*\*\*/);
+    assert.ok(!service.output().includes(token as string), 'the token is not written to the log');
     assert.notEqual(copy.id, source.id);
     assert.equal(copy.name, 'transfer copy');
     assert.equal(copy.status, 'Succeeded');

@@ -33,8 +33,9 @@ export function registerImageRoutes(app: FastifyInstance, { store, links, allowP
     return reply.status(statusOf(summary)).send(summary);
   });
   app.post('/projects/:projectId/images/files', async (req: Req, reply) => {
+    const projectId = projectIdOf(req);
     const batch = readFileBatch(req.body);
-    const summary = await images.createImages(store, projectIdOf(req), batch.entries, batch.tagIds, links.forRequest(req));
+    const summary = await images.createImages(store, projectId, batch.entries, batch.tagIds, links.forRequest(req));
     return reply.status(statusOf(summary)).send(summary);
   });
   app.post('/projects/:projectId/images/urls', async (req: Req, reply) => {

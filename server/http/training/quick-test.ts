@@ -2,17 +2,22 @@
 import type { FastifyInstance } from 'fastify';
 import { quickTest } from '../../projects/classify';
 import { fetchImageToClassify } from '../../projects/image-urls';
+import { requireProject } from '../../projects/projects';
 import type { AppContext } from '../app-context';
 import * as p from '../params';
 import { readImageUrl, readSingleImage } from '../uploads';
 import { projectIdOf, type Req } from './request';
 
 export function registerQuickTestRoutes(app: FastifyInstance, { store, predictor, allowPrivateUrls }: AppContext): void {
+  // The project is looked up before the parameters are read: an unknown project is a 404 whatever they say.
+  const projectOf = (req: Req) => requireProject(store, projectIdOf(req)).id;
   const testOf = (req: Req) => ({ iterationId: p.optionalUuid(req.query, 'iterationId'), store: p.boolean(req.query, 'store', true) });
-  app.post('/projects/:projectId/quicktest/image', async (req: Req) =>
-    quickTest(store, predictor, projectIdOf(req), () => readSingleImage(req), testOf(req)),
-  );
-  app.post('/projects/:projectId/quicktest/url', async (req: Req) =>
-    quickTest(store, predictor, projectIdOf(req), (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), testOf(req)),
-  );
+  app.post('/projects/:projectId/quicktest/image', async (req: Req) => {
+    const projectId = projectOf(req);
+    return quickTest(store, predictor, projectId, () => readSingleImage(req), testOf(req));
+  });
+  app.post('/projects/:projectId/quicktest/url', async (req: Req) => {
+    const projectId = projectOf(req);
+    return quickTest(store, predictor, projectId, (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), testOf(req));
+  });
 }

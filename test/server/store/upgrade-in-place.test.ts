@@ -116,4 +116,23 @@ describe('a data folder written before the storage layer (schema v2, commit 1ddb
     assert.ok(model, `model.onnx in ${Object.keys(zip.files).join(', ')}`);
     assert.ok((await model.async('nodebuffer')).length > 1_000_000);
   });
+
+  it('keeps the export Done when the service dies while building its missing package, and builds it at the next start', async () => {
+    const crashDir = path.join(work, 'crash');
+    cpSync(FIXTURE, crashDir, { recursive: true, filter: (source) => path.basename(source) !== 'expected.json' });
+    const first = await startServiceProcess({ dataDir: crashDir });
+    // Killed as soon as it listens: the rebuild (after listening) cannot have finished.
+    await first.kill();
+    const second = await startServiceProcess({ dataDir: crashDir });
+    try {
+      const crashTrainer = trainingClient(second.url);
+      const [listed] = await crashTrainer.getExports(projectId, iterationId);
+      assert.equal(listed.status, 'Done', 'a rebuild never changes the status');
+      const download = await fetch(listed.downloadUri as string);
+      assert.equal(download.status, 200, 'the download waits for the rebuild');
+      assert.ok((await download.arrayBuffer()).byteLength > 1_000_000);
+    } finally {
+      await second.stop();
+    }
+  });
 });
