@@ -99,6 +99,13 @@ export function arrayField(body: Record<string, unknown>, name: string): unknown
   return value;
 }
 
+/** A body field holding an array of ids (absent: undefined); anything else is a 400. */
+export function uuidArrayField(value: unknown, what: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) throw badRequest('BadRequest', `${what} must be an array of tag ids.`);
+  return value.map((t: string) => uuid(t, what));
+}
+
 export function optionalStringField(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;

@@ -4,11 +4,11 @@
  * the project and iteration are known to exist.
  */
 import { badRequest } from '../errors';
+import type { ProjectRecord } from '../store/repositories';
 import type { Store } from './context';
 import { defaultIteration, iterationRow, publishedIteration } from './iterations';
 import { LIMITS } from './limits';
 import type { ImagePrediction, Predictor } from './predictor';
-import { requireProject } from './projects';
 
 /** Reads the request's image; a URL is fetched no further than the size limit it is given. */
 export type ImageSource = (maxBytes: number) => Promise<Buffer>;
@@ -20,8 +20,8 @@ export interface QuickTest {
   store: boolean;
 }
 
-export async function quickTest(store: Store, predictor: Predictor, projectId: string, image: ImageSource, test: QuickTest): Promise<ImagePrediction> {
-  const project = requireProject(store, projectId);
+/** The project is looked up by the caller first: an unknown project is a 404 whatever the test's parameters say. */
+export async function quickTest(store: Store, predictor: Predictor, project: ProjectRecord, image: ImageSource, test: QuickTest): Promise<ImagePrediction> {
   const iteration = test.iterationId ? iterationRow(store, project.id, test.iterationId) : defaultIteration(store, project);
   return predictor.classify(iteration, await image(LIMITS.trainingImageBytes), { maxBytes: LIMITS.trainingImageBytes, store: test.store });
 }

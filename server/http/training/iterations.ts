@@ -6,13 +6,6 @@ import type { AppContext } from '../app-context';
 import * as p from '../params';
 import { iterationIdOf, optionalObjectBody, projectIdOf, type Req } from './request';
 
-/** TrainingParameters' `selectedTags`: an array of tag ids (the rules refuse one the project lacks). */
-function selectedTagsOf(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) throw badRequest('BadRequest', 'selectedTags must be an array of tag ids.');
-  return value.map((t: string) => p.uuid(t, 'selectedTags'));
-}
-
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function registerIterationRoutes(app: FastifyInstance, { store, queue, log }: AppContext): void {
@@ -26,7 +19,8 @@ export function registerIterationRoutes(app: FastifyInstance, { store, queue, lo
       trainingType: p.optionalString(req.query, 'trainingType'),
       reservedBudgetInHours: p.integer(req.query, 'reservedBudgetInHours', { min: 0, max: 10000, fallback: 0 }),
       forceTrain: p.boolean(req.query, 'forceTrain', false),
-      selectedTags: selectedTagsOf(body.selectedTags),
+      // The rules refuse a tag the project lacks.
+      selectedTags: p.uuidArrayField(body.selectedTags, 'selectedTags'),
     });
     // Accepted, as Azure does, but the local service sends no email: say so where the operator looks.
     if (email) log(`trainProject ${projectId}: notificationEmailAddress ignored (the local service sends no email; poll getIteration)`);

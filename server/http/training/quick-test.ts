@@ -10,14 +10,14 @@ import { projectIdOf, type Req } from './request';
 
 export function registerQuickTestRoutes(app: FastifyInstance, { store, predictor, allowPrivateUrls }: AppContext): void {
   // The project is looked up before the parameters are read: an unknown project is a 404 whatever they say.
-  const projectOf = (req: Req) => requireProject(store, projectIdOf(req)).id;
+  const projectOf = (req: Req) => requireProject(store, projectIdOf(req));
   const testOf = (req: Req) => ({ iterationId: p.optionalUuid(req.query, 'iterationId'), store: p.boolean(req.query, 'store', true) });
   app.post('/projects/:projectId/quicktest/image', async (req: Req) => {
-    const projectId = projectOf(req);
-    return quickTest(store, predictor, projectId, () => readSingleImage(req), testOf(req));
+    const project = projectOf(req);
+    return quickTest(store, predictor, project, () => readSingleImage(req), testOf(req));
   });
   app.post('/projects/:projectId/quicktest/url', async (req: Req) => {
-    const projectId = projectOf(req);
-    return quickTest(store, predictor, projectId, (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), testOf(req));
+    const project = projectOf(req);
+    return quickTest(store, predictor, project, (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), testOf(req));
   });
 }

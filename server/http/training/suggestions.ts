@@ -14,13 +14,12 @@ const PAGE = { fallback: 50, max: 256 };
 const iterationIdOf = (req: Req) => p.uuid(p.requiredString(req.query, 'iterationId'), 'iterationId');
 
 function tagFilterOf(body: Record<string, unknown>): TagFilter {
-  const tagIds = body.tagIds ?? [];
-  if (!Array.isArray(tagIds) || tagIds.some((t) => typeof t !== 'string')) throw badRequest('BadRequest', 'tagIds must be an array of tag ids.');
+  const tagIds = p.uuidArrayField(body.tagIds, 'tagIds') ?? [];
   const { threshold } = body;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
     throw badRequest('BadRequest', `threshold must be a number from 0 to 1, got ${JSON.stringify(threshold ?? null)}.`);
   }
-  return { tagIds: tagIds.map((t: string) => p.uuid(t, 'tagIds')), threshold };
+  return { tagIds, threshold };
 }
 
 function maxCountOf(body: Record<string, unknown>): number {
