@@ -6,11 +6,12 @@
 import { ensureAssets } from '../datasets/paths';
 import { startServiceProcess } from '../test/support/service-process';
 import { peakMemoryOf } from './memory';
+import { benchPortal } from './portal';
 import { benchPrediction } from './prediction';
 import { benchTraining } from './training';
 import { PUBLISH_NAME, trainSmallProject } from '../test/support/trained-project';
 
-/** `--only=prediction` skips the training figures (and trains a small project to serve instead). */
+/** `--only=prediction` skips the training figures (and trains a small project to serve instead); `--only=training` stops after them; `--only=portal` measures only the portal. */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 function print(title: string, rows: [string, string][]): void {
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
   await ensureAssets();
   const service = await startServiceProcess();
   try {
+    if (only === 'portal') {
+      print('Web portal (Training images page)', await benchPortal(service));
+      return;
+    }
     let projectId: string;
     let publishName = 'bench';
     if (only === 'prediction') {
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
     }
     const prediction = await benchPrediction(service, projectId, publishName);
     print(`Prediction (published iteration, POST .../classify/iterations/${publishName}/image/nostore)`, prediction);
+    print('Web portal (Training images page)', await benchPortal(service));
     print('Service', [['peak memory of the service process (VmHWM)', peakMemoryOf(service.pid)]]);
   } finally {
     await service.stop();

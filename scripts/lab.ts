@@ -26,6 +26,7 @@ async function main(): Promise<number> {
   if (config.kind === 'local') {
     const state = await ensureLocalService(config);
     console.log(`Local Custom Vision service ${state === 'started' ? 'started' : 'already running'} at ${config.trainingEndpoint} (log: .data/service.log).`);
+    console.log(`Web portal (projects, images, training, performance, publish, export): ${new URL(config.trainingEndpoint).origin}/ (sign in with the training key).`);
   } else {
     console.log(`Using Azure Custom Vision at ${config.trainingEndpoint}.`);
   }

@@ -13,6 +13,8 @@ export interface ServiceConfig {
   /** The float MobileNetV2's per-layer weights (see server/ml/mobilenet-v2.ts). */
   weightsDir: string;
   allowPrivateUrls: boolean;
+  /** Rebuild the web portal on every page load (for working on web/). */
+  portalDev: boolean;
 }
 
 export const USAGE = `Usage: npm run serve -- [options]
@@ -25,6 +27,7 @@ Options (environment variable in brackets):
   --prediction-key <key>    Prediction-Key to accept [CVLAB_PREDICTION_KEY] (default ${LOCAL_SERVICE.predictionKey})
   --model <dir>             backbone weights folder [CVLAB_MODEL] (default: the provisioned float MobileNetV2)
   --allow-private-urls      let image URLs point at loopback or private addresses [CVLAB_ALLOW_PRIVATE_URLS=1]
+  --portal-dev              rebuild the web portal (web/) on every page load [CVLAB_PORTAL_DEV=1]
   --help                    show this help`;
 
 function keys(value: string): string[] {
@@ -42,6 +45,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
       'prediction-key': { type: 'string' },
       model: { type: 'string' },
       'allow-private-urls': { type: 'boolean' },
+      'portal-dev': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -60,5 +64,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
     predictionKeys,
     weightsDir: path.resolve(cwd, values.model ?? env.CVLAB_MODEL ?? backboneWeightsDir()),
     allowPrivateUrls: values['allow-private-urls'] ?? /^(1|true|yes)$/i.test(env.CVLAB_ALLOW_PRIVATE_URLS ?? ''),
+    portalDev: values['portal-dev'] ?? /^(1|true|yes)$/i.test(env.CVLAB_PORTAL_DEV ?? ''),
   };
 }

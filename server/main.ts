@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   console.log(`Local Custom Vision service listening on ${service.url} (data in ${config.dataDir})`);
   console.log(`  Training API:   ${service.url}/customvision/v3.4-preview/training (also v3.3)`);
   console.log(`  Prediction API: ${service.url}/customvision/v3.1/prediction (also v3.0)`);
+  console.log(`  Web portal:     ${service.url}/`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -17,6 +17,7 @@ import { Exporter } from './projects/exports';
 import { Predictor } from './projects/predictor';
 import { TrainingQueue } from './projects/training-queue';
 import { BlobStore } from './store/blobs';
+import { PortalBuilds } from './portal/bundle';
 import { openDatabase } from './store/db';
 import { openRepositories } from './store/repositories';
 
@@ -63,6 +64,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
     trainingKeys: config.trainingKeys,
     predictionKeys: config.predictionKeys,
     allowPrivateUrls: config.allowPrivateUrls,
+    portal: new PortalBuilds(config.portalDev, log),
     log,
   });
   await app.listen({ host: config.host, port: config.port });

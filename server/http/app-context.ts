@@ -3,6 +3,7 @@ import type { Store } from '../projects/context';
 import type { Exporter } from '../projects/exports';
 import type { Predictor } from '../projects/predictor';
 import type { TrainingQueue } from '../projects/training-queue';
+import type { PortalBuilds } from '../portal/bundle';
 import type { LinkSigner } from './links';
 
 export interface AppContext {
@@ -16,5 +17,7 @@ export interface AppContext {
   predictionKeys: string[];
   /** Allows image URLs that resolve to loopback or private addresses (tests, closed classrooms). */
   allowPrivateUrls: boolean;
+  /** The web portal's built files (a rebuild per page load with --portal-dev). */
+  portal: PortalBuilds;
   log: (line: string) => void;
 }

@@ -4,8 +4,10 @@ import type { AppContext } from './app-context';
 import { requireKey } from './auth';
 import { MAX_BODY_BYTES, registerBodyParsers } from './body-parsers';
 import { closeQuietConnections } from './connections';
+import { securityHeaders } from './security-headers';
 import { handleErrors } from './error-handler';
 import { registerFileRoutes } from './files';
+import { registerPortalRoutes } from './portal';
 import { registerPredictionRoutes } from './prediction';
 import { registerArtifactRoutes } from './training/artifacts';
 import { registerExportRoutes } from './training/exports';
@@ -22,7 +24,8 @@ import { registerTagRoutes } from './training/tags';
 import { registerUnsupported, UNSUPPORTED_PREDICTION_OPERATIONS, UNSUPPORTED_TRAINING_OPERATIONS } from './unsupported';
 
 const TRAINING_PREFIXES = ['/customvision/v3.4-preview/training', '/customvision/v3.3/training'];
-const PREDICTION_PREFIXES = ['/customvision/v3.1/prediction', '/customvision/v3.0/prediction'];
+// Azure's own portal writes `Prediction` in the Prediction URL it shows; both spellings work there.
+const PREDICTION_PREFIXES = ['/customvision/v3.1/prediction', '/customvision/v3.0/prediction', '/customvision/v3.1/Prediction', '/customvision/v3.0/Prediction'];
 
 const TRAINING_ROUTES = [
   registerProjectRoutes,
@@ -49,7 +52,9 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     context.log(`${new Date().toISOString()} ${request.method} ${request.url.replace(/([?&](?:sig|token)=)[^&]+/gi, '$1***')} ${reply.statusCode} ${ms}ms`);
   });
   handleErrors(app, context.log);
+  securityHeaders(app);
 
+  registerPortalRoutes(app, context.portal);
   registerFileRoutes(app, context);
   for (const prefix of TRAINING_PREFIXES) {
     await app.register(

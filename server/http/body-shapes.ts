@@ -62,7 +62,7 @@ const SHAPES: Record<string, Shape> = {
 };
 
 /** The API's prefix: `/customvision/v3.4-preview/training`, `/customvision/v3.1/prediction`, ... */
-const API_PREFIX = /^\/customvision\/v[^/]+\/(?:training|prediction)(?=\/)/;
+const API_PREFIX = /^\/customvision\/v[^/]+\/(?:training|prediction)(?=\/)/i;
 
 /** The body type of the route (as registered, with its `:params`), if the spec gives it one. */
 export function shapeOf(method: string, routeUrl: string | undefined): Shape | undefined {

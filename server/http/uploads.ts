@@ -40,7 +40,9 @@ export async function readImageBodies(request: FastifyRequest): Promise<NewImage
 
 /** The URL of an ImageUrl body (`{"url": ...}`): a quick test's or a prediction's. */
 export function readImageUrl(request: FastifyRequest): string {
-  const url = optionalStringField(objectBody(request.body, 'an ImageUrl'), 'url');
+  const body = objectBody(request.body, 'an ImageUrl');
+  // Azure reads property names regardless of case, and its portal's Prediction URL dialog shows {"Url": ...}.
+  const url = optionalStringField(body, Object.keys(body).find((key) => key.toLowerCase() === 'url') ?? 'url');
   if (!url) throw badRequest('BadRequestImageUrl', 'The body needs a url: {"url": "https://..."}.');
   return url;
 }

@@ -91,6 +91,8 @@ describe('npm run lab', async () => {
   test('opens Jupyter on the three notebooks with the TypeScript kernel, using the running service', { skip, timeout: 60_000 }, async () => {
     const { base, token, output } = running!;
     assert.match(output(), new RegExp(`service already running at ${service?.url}`));
+    assert.match(output(), new RegExp(`Web portal .*: ${service?.url}/ `), 'the portal\'s address is printed next to Jupyter\'s');
+    assert.equal((await fetch(`${service?.url}/`)).status, 200, 'and it serves the portal');
     const api = async (route: string) => {
       const response = await fetch(`${base}api/${route}`, { headers: { Authorization: `token ${token}` } });
       assert.equal(response.status, 200, `GET /api/${route}`);

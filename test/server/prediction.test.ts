@@ -107,6 +107,18 @@ describe('Prediction API', () => {
     }
   });
 
+  it('takes the URL and body as Azure\'s portal shows them: `Prediction` capitalised, `{"Url": ...}`', async () => {
+    const expected = await predictor.classifyImageUrlWithNoStore(project.projectId, PUBLISH_NAME, { url: `${imageRoot}/${path.basename(testFile)}` });
+    const response = await fetch(`${service.url}/customvision/v3.0/Prediction/${project.projectId}/classify/iterations/${PUBLISH_NAME}/url/nostore`, {
+      method: 'POST',
+      headers: { 'Prediction-Key': PREDICTION_KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Url: `${imageRoot}/${path.basename(testFile)}` }),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    const body = (await response.json()) as { predictions: { tagName: string; probability: number }[] };
+    assert.deepEqual(body.predictions.map((p) => [p.tagName, p.probability]), expected.predictions?.map((p) => [p.tagName, p.probability]));
+  });
+
   it('runs the curl command that the README shows', async () => {
     const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
     const block = /<!-- curl-prediction -->\s*```(?:sh|bash)\n([\s\S]*?)```/.exec(readme);

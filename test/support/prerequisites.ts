@@ -9,8 +9,8 @@ import { installHint } from '../../scripts/jupyter/install-hint';
 import { jupyterLauncher } from '../../scripts/lab/open-jupyter';
 import { CHROMIUM } from './browser';
 
-/** The groups of prerequisites: `JUPYTER` (Jupyter and Chromium), `CONTAINER` (a container runtime and what the base image needs). */
-export type Requirement = 'JUPYTER' | 'CONTAINER';
+/** The groups of prerequisites: `JUPYTER` (Jupyter and Chromium), `BROWSER` (Chromium, for the portal), `CONTAINER` (a container runtime and what the base image needs). */
+export type Requirement = 'JUPYTER' | 'BROWSER' | 'CONTAINER';
 
 /** The reason the tests cannot run here, or undefined. */
 export async function notebookPrerequisite(options: { browser: boolean }): Promise<string | undefined> {

@@ -1,0 +1,6 @@
+/** @module The portal's entry: styles, then the app mounted on #app. */
+import { render } from 'preact';
+import { App } from './app';
+import './styles.css';
+
+render(<App />, document.getElementById('app') as HTMLElement);
