@@ -4,12 +4,25 @@ import { notFound } from '../errors';
 import { INPUT_SIZE } from '../ml/image';
 import type { Store } from './context';
 
+/** What serving an image reads: the rows that refer to it and the bytes; no project lookup, so any resource's view or the shared store will do. */
+type ImageSources = Pick<Store, 'images' | 'predictions' | 'iterations' | 'blobs'>;
+
 export type Rendition = 'original' | 'resized' | 'thumbnail';
 
 const THUMBNAIL_SIDE = 128;
 
-/** An image's bytes in the asked form with their content type; resized forms are made on demand. */
-export async function renderImage(store: Store, hash: string, rendition: Rendition): Promise<{ contentType: string; bytes: Buffer }> {
+/** Whether the project still shows the image: as a workspace image, a stored prediction or an iteration's training image. */
+export function projectHoldsImage(store: ImageSources, projectId: string, hash: string): boolean {
+  return store.images.byHash(projectId, hash) !== undefined || store.predictions.holdsHash(projectId, hash) || store.iterations.holdsHash(projectId, hash);
+}
+
+/**
+ * An image of the project in the asked form with its content type; resized forms are made on
+ * demand. An image the project no longer shows is gone at once, though its bytes may stay a
+ * while for another project or until the start-up sweep.
+ */
+export async function renderImage(store: ImageSources, projectId: string, hash: string, rendition: Rendition): Promise<{ contentType: string; bytes: Buffer }> {
+  if (!projectHoldsImage(store, projectId, hash)) throw notFound('NotFoundImage', 'The image was deleted.');
   let bytes: Buffer;
   try {
     bytes = await store.blobs.get(hash);
