@@ -5,13 +5,18 @@
  */
 import { ensureAssets } from '../datasets/paths';
 import { startServiceProcess } from '../test/support/service-process';
+import { benchClassroom } from './classroom';
 import { peakMemoryOf } from './memory';
 import { benchPortal } from './portal';
 import { benchPrediction } from './prediction';
 import { benchTraining } from './training';
 import { PUBLISH_NAME, trainSmallProject } from '../test/support/trained-project';
 
-/** `--only=prediction` skips the training figures (and trains a small project to serve instead); `--only=training` stops after them; `--only=portal` measures only the portal. */
+/**
+ * `--only=prediction` skips the training figures (and trains a small project to serve instead);
+ * `--only=training` stops after them; `--only=portal` measures only the portal; `--only=classroom`
+ * runs only the classroom load test (30 students at once, see classroom.ts).
+ */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 function print(title: string, rows: [string, string][]): void {
@@ -22,6 +27,10 @@ function print(title: string, rows: [string, string][]): void {
 
 async function main(): Promise<void> {
   await ensureAssets();
+  if (only === 'classroom') {
+    print('Classroom (Exercise 1 through the SDK: one student alone, then the room at once, each student with a resource of their own)', await benchClassroom());
+    return;
+  }
   const service = await startServiceProcess();
   try {
     if (only === 'portal') {

@@ -1,6 +1,6 @@
 /** @module Command line of the local Custom Vision service: flags and environment, then serve until a signal. */
 import { parseConfig, USAGE } from './config';
-import { startService } from './service';
+import { serveUntilSignal } from './serve';
 
 async function main(): Promise<void> {
   let config;
@@ -14,22 +14,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const service = await startService(config);
-  console.log(`Local Custom Vision service listening on ${service.url} (data in ${config.dataDir})`);
-  console.log(`  Training API:   ${service.url}/customvision/v3.4-preview/training (also v3.3)`);
-  console.log(`  Prediction API: ${service.url}/customvision/v3.1/prediction (also v3.0)`);
-  console.log(`  Web portal:     ${service.url}/`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: shutting down (an iteration still training resumes at the next start).`);
-    await service.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await serveUntilSignal(config);
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ServiceConfig } from './config';
+import { forSingleResource } from './http/admission';
 import { buildApp } from './http/app';
+import { acceptedHosts } from './http/host-check';
 import { LinkSigner } from './http/links';
 import { writePackage } from './export/packages';
 import { LocalClassifier } from './ml/classifier';
@@ -12,10 +14,12 @@ import { DEFAULT_TRAINING_CONFIG } from './ml/config';
 import { featureGraph } from './ml/graph';
 import { readMobileNetV2Weights } from './ml/mobilenet-v2';
 import { WorkerTrainer } from './ml/trainer';
-import type { Store } from './projects/context';
+import { serviceStore, type ServiceStore, type SharedStore } from './projects/context';
 import { Exporter } from './projects/exports';
 import { Predictor } from './projects/predictor';
 import { TrainingQueue } from './projects/training-queue';
+import { withQuotas } from './resources/quotas';
+import { defaultResource } from './resources/resource';
 import { BlobStore } from './store/blobs';
 import { PortalBuilds } from './portal/bundle';
 import { openDatabase } from './store/db';
@@ -23,7 +27,7 @@ import { openRepositories } from './store/repositories';
 
 export interface RunningService {
   url: string;
-  store: Store;
+  store: ServiceStore;
   queue: TrainingQueue;
   close(): Promise<void>;
 }
@@ -47,7 +51,9 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
   const databasePath = path.join(config.dataDir, 'service.sqlite');
   const blobRoot = path.join(config.dataDir, 'images');
   const db = openDatabase(databasePath);
-  const store: Store = { ...openRepositories(db), blobs: new BlobStore(blobRoot), backbone: fingerprint };
+  const { projectsOf, ...repositories } = openRepositories(db);
+  const shared: SharedStore = { ...repositories, blobs: new BlobStore(blobRoot), backbone: fingerprint };
+  const store = serviceStore(shared, projectsOf);
   sweepBlobs(store);
 
   const queue = new TrainingQueue(store, new WorkerTrainer({ weightsDir: config.weightsDir, databasePath, blobRoot }), log);
@@ -61,10 +67,13 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
     predictor,
     exporter,
     links: new LinkSigner(signingSecret(config.dataDir)),
-    trainingKeys: config.trainingKeys,
-    predictionKeys: config.predictionKeys,
+    // Without a resources file, today's single resource: every key of the command line acts for it.
+    // Quotas a resource's entry leaves out are Azure S0's; the lone resource of the lab has none.
+    resources: withQuotas(config.resources ?? [defaultResource(config.trainingKeys, config.predictionKeys)], config.resources !== undefined),
+    uploadLimits: config.resources ? config.uploadLimits : forSingleResource(config.uploadLimits),
     allowPrivateUrls: config.allowPrivateUrls,
     portal: new PortalBuilds(config.portalDev, log),
+    acceptedHosts: acceptedHosts({ bindAddress: config.host, publicHosts: config.publicHosts }),
     log,
   });
   await app.listen({ host: config.host, port: config.port });
@@ -90,7 +99,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
 }
 
 /** Blobs left unreferenced (a crash between writing bytes and committing rows) are removed at start. */
-function sweepBlobs(store: Store): void {
+function sweepBlobs(store: SharedStore): void {
   const referenced = store.referencedHashes();
   store.blobs.sweep((hash) => referenced.has(hash));
 }

@@ -8,9 +8,9 @@ import { readImageUrl, readSingleImage } from './uploads';
 
 type Req = FastifyRequest<{ Params: { projectId: string; publishedName: string }; Querystring: Record<string, string> }>;
 
-export function registerPredictionRoutes(app: FastifyInstance, { store, predictor, allowPrivateUrls }: AppContext): void {
+export function registerPredictionRoutes(app: FastifyInstance, { predictor, allowPrivateUrls }: AppContext): void {
   const classify = (req: Req, image: (maxBytes: number) => Promise<Buffer>, storeResult: boolean) =>
-    classifyWithPublished(store, predictor, p.uuid(req.params.projectId, 'projectId'), req.params.publishedName, image, {
+    classifyWithPublished(req.store, predictor, p.uuid(req.params.projectId, 'projectId'), req.params.publishedName, image, {
       store: storeResult,
       application: p.optionalString(req.query, 'application') || undefined,
     });

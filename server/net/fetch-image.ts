@@ -3,6 +3,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { isRefusedAddress } from './address-policy';
 
 export class ImageFetchError extends Error {
   constructor(
@@ -15,57 +16,52 @@ export class ImageFetchError extends Error {
   }
 }
 
+/** Resolves a host name to all of its addresses (dns.lookup by default; tests pass their own). */
+export type Resolver = (hostname: string) => Promise<dns.LookupAddress[]>;
+
 export interface FetchImageOptions {
   maxBytes: number;
   allowPrivate: boolean;
   timeoutInMs?: number;
   maxRedirects?: number;
+  lookup?: Resolver;
 }
 
-/** Loopback, private, link-local, CGNAT, multicast and unspecified ranges (IPv4 and IPv6). */
-const BLOCKED = new net.BlockList();
-for (const [address, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(address, prefix, 'ipv4');
-// IPv4-mapped IPv6 addresses are unwrapped in isPrivateAddress: a ::ffff:0:0/96 rule here would also match every IPv4 address.
-for (const [address, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
-  BLOCKED.addSubnet(address, prefix, 'ipv6');
-}
+const systemResolver: Resolver = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
-export function isPrivateAddress(address: string): boolean {
-  const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-  if (family === 'ipv6' && address.toLowerCase().startsWith('::ffff:')) {
-    const v4 = address.slice(7);
-    if (net.isIPv4(v4)) return BLOCKED.check(v4, 'ipv4');
+/**
+ * The one address a request goes to: an IP literal as given, a name resolved once. Every
+ * address the name has must pass the check, so none of them is reached by a retry.
+ */
+async function checkedAddress(url: URL, options: Required<FetchImageOptions>): Promise<dns.LookupAddress> {
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  const family = net.isIP(literal);
+  const addresses = family ? [{ address: literal, family }] : await options.lookup(url.hostname).catch((error: Error) => {
+    throw new ImageFetchError(`Could not resolve ${url.hostname}: ${error.message}`, 'source');
+  });
+  if (addresses.length === 0) throw new ImageFetchError(`${url.hostname} has no address.`, 'source');
+  const refused = options.allowPrivate ? undefined : addresses.find((a) => isRefusedAddress(a.address));
+  if (refused) {
+    const what = family ? `${url.hostname} is` : `${url.hostname} resolves to`;
+    throw new ImageFetchError(`Refused: ${what} a private or loopback address (${refused.address}); only public addresses are fetched.`, 'source');
   }
-  return BLOCKED.check(address, family);
+  return addresses[0];
 }
 
-/** Resolves like the default lookup, then refuses private targets; used at connect time, so rebinding cannot slip past. */
-function guardedLookup(allowPrivate: boolean): net.LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 4);
-      const list = addresses as dns.LookupAddress[];
-      const blocked = list.find((a) => !allowPrivate && isPrivateAddress(a.address));
-      if (blocked) {
-        return callback(new ImageFetchError(`Refused: ${hostname} resolves to a private or loopback address (${blocked.address}).`, 'source'), '', 4);
-      }
-      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-      return callback(null, list[0].address, list[0].family);
-    });
+/** A lookup that answers the checked address whatever it is asked: the connection goes where the check looked. */
+function pinnedLookup({ address, family }: dns.LookupAddress): net.LookupFunction {
+  return (_hostname, options, callback) => {
+    if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [{ address, family }]);
+    return callback(null, address, family);
   };
 }
 
-function getOnce(url: URL, options: Required<FetchImageOptions>): Promise<{ redirect?: string; bytes?: Buffer }> {
+async function getOnce(url: URL, options: Required<FetchImageOptions>): Promise<{ redirect?: string; bytes?: Buffer }> {
+  const target = await checkedAddress(url, options);
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    if (!options.allowPrivate && net.isIP(url.hostname.replace(/^\[|\]$/g, '')) && isPrivateAddress(url.hostname.replace(/^\[|\]$/g, ''))) {
-      reject(new ImageFetchError(`Refused: ${url.hostname} is a private or loopback address.`, 'source'));
-      return;
-    }
-    const request = client.get(url, { lookup: guardedLookup(options.allowPrivate), timeout: options.timeoutInMs, headers: { 'user-agent': 'local-custom-vision' } }, (response) => {
+    // No shared agent: a pooled socket could have been opened to another address. The Host header and TLS name stay the URL's.
+    const request = client.get(url, { lookup: pinnedLookup(target), agent: false, timeout: options.timeoutInMs, headers: { 'user-agent': 'local-custom-vision' } }, (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && response.headers.location) {
         response.resume();
@@ -102,8 +98,9 @@ function getOnce(url: URL, options: Required<FetchImageOptions>): Promise<{ redi
   });
 }
 
+/** Fetches the image; every hop (the URL and each redirect) is resolved once, checked, and connected to at the checked address. */
 export async function fetchImage(rawUrl: string, options: FetchImageOptions): Promise<Buffer> {
-  const settings: Required<FetchImageOptions> = { timeoutInMs: 10_000, maxRedirects: 5, ...options };
+  const settings: Required<FetchImageOptions> = { timeoutInMs: 10_000, maxRedirects: 5, lookup: systemResolver, ...options };
   let url: URL;
   try {
     url = new URL(rawUrl);

@@ -3,11 +3,10 @@
  * Prediction API (an iteration published under a name). The image is read, or fetched, only once
  * the project and iteration are known to exist.
  */
-import { badRequest } from '../errors';
 import type { ProjectRecord } from '../store/repositories';
 import type { Store } from './context';
 import { defaultIteration, iterationRow, publishedIteration } from './iterations';
-import { LIMITS } from './limits';
+import { checkedText, LIMITS } from './limits';
 import type { ImagePrediction, Predictor } from './predictor';
 
 /** Reads the request's image; a URL is fetched no further than the size limit it is given. */
@@ -29,9 +28,6 @@ export async function quickTest(store: Store, predictor: Predictor, project: Pro
 /** The spec's limit for prediction images (4 MB). */
 export const PREDICTION_IMAGE_BYTES = 4 * 1024 * 1024;
 
-/** Longest `application` name kept with a stored prediction. */
-const MAX_APPLICATION_LENGTH = 256;
-
 export interface PublishedPrediction {
   /** Keep the image and result among the project's stored predictions. */
   store: boolean;
@@ -41,9 +37,7 @@ export interface PublishedPrediction {
 
 export async function classifyWithPublished(store: Store, predictor: Predictor, projectId: string, publishedName: string, image: ImageSource, options: PublishedPrediction): Promise<ImagePrediction> {
   const { application } = options;
-  if (application !== undefined && application.length > MAX_APPLICATION_LENGTH) {
-    throw badRequest('BadRequestPredictionInvalidApplicationName', `application is at most ${MAX_APPLICATION_LENGTH} characters long.`);
-  }
+  checkedText(application, { what: 'The application name', max: LIMITS.applicationNameLength, code: 'BadRequestPredictionInvalidApplicationName' });
   const iteration = publishedIteration(store, projectId, publishedName);
   return predictor.classify(iteration, await image(PREDICTION_IMAGE_BYTES), { maxBytes: PREDICTION_IMAGE_BYTES, store: options.store, application });
 }

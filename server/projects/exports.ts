@@ -5,7 +5,7 @@ import path from 'node:path';
 import { badRequest, notFound } from '../errors';
 import type { HeadModel } from '../ml/head';
 import type { ExportRecord, ExportStatus, IterationRecord } from '../store/repositories';
-import { newId, now, type ExportLinks, type Store } from './context';
+import { newId, now, type ExportLinks, type SharedStore, type Store } from './context';
 import { findDomain } from './domains';
 import { predictingModel } from './heads';
 import { iterationRow } from './iterations';
@@ -78,7 +78,7 @@ function checkTarget({ platform, flavor }: ExportTarget): void {
 }
 
 /** Checks that the iteration can be exported: trained, on the current backbone, in a compact domain. */
-function checkExportable(store: Store, iteration: IterationRecord): void {
+function checkExportable(store: SharedStore, iteration: IterationRecord): void {
   if (iteration.status === 'Training') throw badRequest('BadRequestExportWhileTraining', `Iteration "${iteration.name}" is still training.`);
   predictingModel(store, iteration);
   const domain = findDomain(iteration.domainId);
@@ -94,7 +94,7 @@ export class Exporter {
   private readonly folder: string;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedStore,
     dataDir: string,
     private readonly build: PackageBuilder,
     private readonly log: (line: string) => void,
@@ -124,14 +124,15 @@ export class Exporter {
     return path.join(this.folder, `${token}.zip`);
   }
 
-  list(projectId: string, iterationId: string, links: ExportLinks): Export[] {
-    const iteration = iterationRow(this.store, projectId, iterationId);
+  /** The iteration's exports; it is looked up in the resource's `store`, as every rule looks projects up. */
+  list(store: Store, projectId: string, iterationId: string, links: ExportLinks): Export[] {
+    const iteration = iterationRow(store, projectId, iterationId);
     return this.store.exports.ofIteration(iteration.id).map((record) => toExport(record, links));
   }
 
   /** Validates, records an export with status Exporting, and builds it in the background. */
-  request(projectId: string, iterationId: string, requested: ExportTarget, links: ExportLinks): Export {
-    const iteration = iterationRow(this.store, projectId, iterationId);
+  request(store: Store, projectId: string, iterationId: string, requested: ExportTarget, links: ExportLinks): Export {
+    const iteration = iterationRow(store, projectId, iterationId);
     // One export per package: a DockerFile asked for without a flavor is the Linux one, not a second build.
     const target = { platform: requested.platform, flavor: requested.flavor ?? DEFAULT_FLAVORS[requested.platform] ?? null };
     checkTarget(target);

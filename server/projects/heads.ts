@@ -2,15 +2,15 @@
 import { badRequest } from '../errors';
 import type { HeadModel } from '../ml/head';
 import type { IterationRecord } from '../store/repositories';
-import type { Store } from './context';
+import type { SharedStore } from './context';
 
 /** The trained head of an iteration; undefined until it has trained. */
-export function iterationModel(store: Store, iterationId: string): HeadModel | undefined {
+export function iterationModel(store: SharedStore, iterationId: string): HeadModel | undefined {
   return store.iterations.model(iterationId) as HeadModel | undefined;
 }
 
 /** Whether a head was trained on the features the service computes now. */
-export function onCurrentBackbone(store: Store, model: HeadModel): boolean {
+export function onCurrentBackbone(store: SharedStore, model: HeadModel): boolean {
   return model.backbone === store.backbone;
 }
 
@@ -18,7 +18,7 @@ export function onCurrentBackbone(store: Store, model: HeadModel): boolean {
  * The head an iteration predicts (or exports) with. Refuses, with what to do, an iteration not
  * trained yet, or trained on an earlier backbone of the service (an upgrade changed it).
  */
-export function predictingModel(store: Store, iteration: IterationRecord): HeadModel {
+export function predictingModel(store: SharedStore, iteration: IterationRecord): HeadModel {
   const model = iteration.status === 'Completed' ? iterationModel(store, iteration.id) : undefined;
   if (!model) throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" is ${iteration.status}, not Completed.`);
   if (!onCurrentBackbone(store, model)) {

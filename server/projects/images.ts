@@ -7,6 +7,7 @@ import { toImages, type Image } from './image-listings';
 import { checkTagIds, mixesNegative } from './image-tags';
 import { LIMITS } from './limits';
 import { requireProject } from './projects';
+import { checkImageQuota, imageRoom } from './quotas';
 import { tagsById } from './tags';
 
 export type { ImageCreateStatus, ImageTag, NewImage };
@@ -41,6 +42,7 @@ export async function createImages(
   if (entries.length > LIMITS.batchSize) {
     throw badRequest('BadRequestExceededBatchSize', `At most ${LIMITS.batchSize} images per batch, got ${entries.length}.`);
   }
+  checkImageQuota(store, project.id);
   const defaultTags = checkTagIds(store, project.id, batchTagIds);
   const known = tagsById(store, project.id);
   entries.forEach((e) => checkMetadata(e.metadata));
@@ -89,6 +91,8 @@ export async function createImages(
   }
 
   store.atomically(() => {
+    // Counted in the transaction: uploads to one project at the same time cannot pass the quota together.
+    let room = imageRoom(store, project.id);
     for (const p of planned) {
       if (!p.isNew || !p.image) continue;
       // A concurrent upload of the same bytes may have committed since we looked: then it is a duplicate.
@@ -97,6 +101,12 @@ export async function createImages(
         Object.assign(p, { status: 'OKDuplicate', image: committed, isNew: false });
         continue;
       }
+      if (room <= 0) {
+        // Its bytes were stored already; unreferenced, they go at the next start's blob sweep.
+        Object.assign(p, { status: 'ErrorLimitExceed', image: undefined, isNew: false });
+        continue;
+      }
+      room--;
       store.images.insert(p.image, p.tagIds ?? []);
     }
   });

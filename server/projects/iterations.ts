@@ -1,11 +1,14 @@
 /** @module Iterations: training requests and their validation, the iteration lifecycle, publishing. */
 import { badRequest, notFound } from '../errors';
+import { namesResource } from '../resources/resource';
 import type { IterationRecord, IterationStatus, ProjectRecord } from '../store/repositories';
 import { newId, now, type ClassificationType, type Store } from './context';
 import { findDomain } from './domains';
 import { iterationModel, onCurrentBackbone } from './heads';
+import { checkedName, checkedText, LIMITS } from './limits';
 import { LOCAL_EXPORT_PLATFORMS } from './platforms';
 import { requireProject } from './projects';
+import { checkIterationQuota } from './quotas';
 import { readSnapshot, sameTraining, snapshotWorkspace, validateForTraining } from './snapshots';
 
 export type { IterationStatus };
@@ -74,8 +77,7 @@ export function getIteration(store: Store, projectId: string, iterationId: strin
 
 export function updateIteration(store: Store, projectId: string, iterationId: string, input: { name?: string; isDefault?: boolean }): Iteration {
   const current = iterationRow(store, projectId, iterationId);
-  const name = input.name === undefined ? current.name : input.name.trim();
-  if (!name) throw badRequest('BadRequestIterationName', 'The iteration name must not be empty.');
+  const name = input.name === undefined ? current.name : checkedName(input.name, { what: 'The iteration name', max: LIMITS.iterationNameLength, code: 'BadRequestIterationName' });
   const clash = store.iterations.named(current.projectId, name);
   if (clash && clash.id !== current.id) throw badRequest('BadRequestIterationNameNotUnique', `Another iteration is already named "${name}".`);
   if (input.isDefault === true && current.status !== 'Completed') {
@@ -105,11 +107,20 @@ export function publishIteration(
 ): boolean {
   const iteration = iterationRow(store, projectId, iterationId);
   const publishName = (input.publishName ?? '').trim();
-  if (!publishName || publishName.length > 256 || /[\\/?#%]/.test(publishName)) {
-    throw badRequest('BadRequestInvalidPublishName', 'The publish name must be 1 to 256 characters, without / \\ ? # or %.');
+  if (!publishName || publishName.length > LIMITS.publishNameLength || /[\\/?#%]/.test(publishName)) {
+    throw badRequest('BadRequestInvalidPublishName', `The publish name must be 1 to ${LIMITS.publishNameLength} characters, without / \\ ? # or %.`);
   }
   const predictionId = input.predictionId?.trim();
   if (!predictionId) throw badRequest('BadRequestInvalidPublishTarget', 'Give the prediction resource id (predictionId) to publish to.');
+  checkedText(predictionId, { what: 'The prediction resource id (predictionId)', max: LIMITS.resourceIdLength, code: 'BadRequestInvalidPublishTarget' });
+  // A resource publishes to itself only: its prediction keys then reach what it published, and no other resource's do.
+  if (!namesResource(predictionId, store.resource)) {
+    const { name } = store.resource;
+    throw badRequest(
+      'BadRequestInvalidPublishTarget',
+      `predictionId "${predictionId}" is not your prediction resource: publish to "${name}" (its name, or a resource id ending in /accounts/${name}), the resource your keys belong to.`,
+    );
+  }
   if (iteration.status !== 'Completed') throw badRequest('BadRequestIterationIsNotTrained', `Iteration "${iteration.name}" is ${iteration.status}, not Completed.`);
   const holder = store.iterations.publishedAs(iteration.projectId, publishName);
   if (holder && holder.id !== iteration.id && !input.overwrite) {
@@ -175,6 +186,7 @@ export function createIterationForTraining(store: Store, projectId: string, opti
   }
   const running = store.iterations.training(project.id);
   if (running) throw badRequest('BadRequestTrainingAlreadyInProgress', `Iteration ${running.id} of this project is still training.`);
+  checkIterationQuota(store, project.id);
 
   const snapshot = snapshotWorkspace(store, project.id, options.selectedTags);
   validateForTraining(snapshot, project.classificationType);

@@ -4,7 +4,7 @@ import type { HeadModel } from '../ml/head';
 import { ImageDecodeError } from '../ml/image';
 import type { Classifier } from '../ml/classifier';
 import type { IterationRecord, SnapshotTag, TagScore } from '../store/repositories';
-import { newId, now, type Store } from './context';
+import { newId, now, type SharedStore } from './context';
 import { predictingModel } from './heads';
 import { LIMITS } from './limits';
 
@@ -29,7 +29,7 @@ export class Predictor {
   private readonly heads = new Map<string, { model: HeadModel; tags: SnapshotTag[] }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedStore,
     private readonly classifier: Classifier,
   ) {}
 

@@ -8,6 +8,7 @@ import { sha256 } from '../store/blobs';
 import type { ProjectSnapshot } from '../store/repositories';
 import { newId, type Store } from './context';
 import { createProject, requireProject, type Project } from './projects';
+import { checkImportQuota } from './quotas';
 
 /** How long a token can be imported. A snapshot keeps its images' bytes alive, so it must not live forever. */
 export const TRANSFER_VALIDITY_MS = 24 * 60 * 60 * 1000;
@@ -90,6 +91,7 @@ export function importProject(store: Store, token: string, name: string | undefi
     throw badRequest('BadRequestInvalidImportToken', `The import token expired at ${transfer.expires}: export the project again for a new one.`);
   }
   const { snapshot } = transfer;
+  checkImportQuota(store, snapshot.images.length);
   return store.atomically(() => {
     const project = createProject(store, {
       name: importName(store, snapshot, name),

@@ -4,7 +4,9 @@ import { trainingAugmentations } from '../ml/config';
 import type { ProjectRecord } from '../store/repositories';
 import { CLASSIFICATION_TYPES, newId, now, type ClassificationType, type Store } from './context';
 import { DEFAULT_DOMAIN_ID, findDomain } from './domains';
+import { checkedName, checkedText, LIMITS } from './limits';
 import { EXPORT_PLATFORMS } from './platforms';
+import { checkProjectQuota } from './quotas';
 
 export interface Project {
   id: string;
@@ -63,12 +65,9 @@ export function listProjects(store: Store): Project[] {
   return store.projects.all().map(toProject);
 }
 
-function checkName(name: string | undefined): string {
-  const trimmed = (name ?? '').trim();
-  if (!trimmed) throw badRequest('BadRequestProjectName', 'The project name must not be empty.');
-  if (trimmed.length > 200) throw badRequest('BadRequestProjectName', 'The project name is longer than 200 characters.');
-  return trimmed;
-}
+const checkName = (name: string | undefined) => checkedName(name, { what: 'The project name', max: LIMITS.projectNameLength, code: 'BadRequestProjectName' });
+const checkDescription = <T extends string | null | undefined>(text: T) =>
+  checkedText(text, { what: 'The project description', max: LIMITS.descriptionLength, code: 'BadRequestProjectDescription' });
 
 function checkDomain(domainId: string): string {
   const domain = findDomain(domainId);
@@ -165,11 +164,12 @@ export interface CreateProjectInput {
 
 export function createProject(store: Store, input: CreateProjectInput): Project {
   checkNoStorage(input.options ?? {});
+  checkProjectQuota(store);
   const created = now();
   const project: ProjectRecord = {
     id: newId(),
     name: checkName(input.name),
-    description: input.description ?? null,
+    description: checkDescription(input.description) ?? null,
     domainId: checkDomain(input.domainId ?? DEFAULT_DOMAIN_ID),
     classificationType: checkClassificationType(input.classificationType),
     targetExportPlatforms: checkPlatforms(input.targetExportPlatforms ?? []),
@@ -193,7 +193,7 @@ export function updateProject(store: Store, projectId: string, input: UpdateProj
   const updated: ProjectRecord = {
     ...current,
     name: input.name === undefined ? current.name : checkName(input.name),
-    description: input.description === undefined ? current.description : input.description,
+    description: input.description === undefined ? current.description : checkDescription(input.description),
     domainId: settings.domainId === undefined ? current.domainId : checkDomain(settings.domainId),
     classificationType: settings.classificationType === undefined ? current.classificationType : checkClassificationType(settings.classificationType),
     targetExportPlatforms: settings.targetExportPlatforms === undefined ? current.targetExportPlatforms : checkPlatforms(settings.targetExportPlatforms),

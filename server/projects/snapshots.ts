@@ -1,7 +1,7 @@
 /** @module What an iteration trains on: the workspace's tagged images and their tags, checked against the training rules. */
 import { badRequest, notFound } from '../errors';
 import type { SnapshotImage, SnapshotTag } from '../store/repositories';
-import type { ClassificationType, Store } from './context';
+import type { ClassificationType, SharedStore, Store } from './context';
 
 export const MIN_IMAGES_PER_TAG = 5;
 
@@ -27,7 +27,7 @@ export function snapshotWorkspace(store: Store, projectId: string, selectedTags?
 }
 
 /** What an iteration trained on, as recorded when it was made. */
-export function readSnapshot(store: Store, iterationId: string): TrainingSnapshot {
+export function readSnapshot(store: SharedStore, iterationId: string): TrainingSnapshot {
   return { images: store.iterations.snapshotImages(iterationId), tags: store.iterations.snapshotTags(iterationId) };
 }
 

@@ -5,7 +5,7 @@
  * is computed, so a first query over thousands of images that a client gave up on is not lost.
  */
 import type { IterationRecord, SuggestionRecord } from '../store/repositories';
-import type { Store } from './context';
+import type { SharedStore } from './context';
 import { LIMITS } from './limits';
 import type { Predictor } from './predictor';
 
@@ -21,7 +21,7 @@ export class SuggestionCache {
   private readonly pending = new Map<string, Promise<Suggestion>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedStore,
     private readonly predictor: Predictor,
   ) {}
 

@@ -5,7 +5,7 @@
  */
 import { badRequest } from '../errors';
 import type { ClassificationType, ImageRecord, IterationRecord, TagScore } from '../store/repositories';
-import { imageUris, type ImageLinks, type Store } from './context';
+import { imageUris, type ImageLinks, type SharedStore, type Store } from './context';
 import { predictingModel } from './heads';
 import { iterationRow } from './iterations';
 import type { Predictor } from './predictor';
@@ -32,14 +32,14 @@ export interface SuggestedImagesQuery extends TagFilter {
 export class SmartLabeler {
   readonly cache: SuggestionCache;
   readonly sessions = new SuggestionSessions();
-  constructor(readonly store: Store, predictor: Predictor) {
+  constructor(readonly store: SharedStore, predictor: Predictor) {
     this.cache = new SuggestionCache(store, predictor);
   }
 }
 
 const labelers = new WeakMap<Predictor, SmartLabeler>();
 
-export function smartLabeler(store: Store, predictor: Predictor): SmartLabeler {
+export function smartLabeler(store: SharedStore, predictor: Predictor): SmartLabeler {
   let labeler = labelers.get(predictor);
   if (!labeler) labelers.set(predictor, (labeler = new SmartLabeler(store, predictor)));
   return labeler;
@@ -86,10 +86,10 @@ function suggested(iteration: IterationRecord, image: ImageRecord, suggestion: S
 }
 
 /** SuggestTagsAndRegions: the iteration's predictions for each image (any of the project's; the caller picks untagged ones). */
-export async function suggestTagsAndRegions(labeler: SmartLabeler, projectId: string, iterationId: string, imageIds: string[]) {
-  const iteration = suggestingIteration(labeler.store, projectId, iterationId);
+export async function suggestTagsAndRegions(labeler: SmartLabeler, store: Store, projectId: string, iterationId: string, imageIds: string[]) {
+  const iteration = suggestingIteration(store, projectId, iterationId);
   const images = imageIds.map((id) => {
-    const image = labeler.store.images.byId(iteration.projectId, id);
+    const image = store.images.byId(iteration.projectId, id);
     if (!image) throw badRequest('BadRequestInvalidIds', `Image ${id} is not an image of project ${iteration.projectId}.`);
     return image;
   });
@@ -98,9 +98,9 @@ export async function suggestTagsAndRegions(labeler: SmartLabeler, projectId: st
 }
 
 /** QuerySuggestedImageCount: per tag, the untagged images whose suggestion for it is at or above the threshold. */
-export async function querySuggestedImageCount(labeler: SmartLabeler, projectId: string, iterationId: string, filter: TagFilter): Promise<Record<string, number>> {
-  const iteration = suggestingIteration(labeler.store, projectId, iterationId);
-  checkFilter(labeler.store, iteration, filter);
+export async function querySuggestedImageCount(labeler: SmartLabeler, store: Store, projectId: string, iterationId: string, filter: TagFilter): Promise<Record<string, number>> {
+  const iteration = suggestingIteration(store, projectId, iterationId);
+  checkFilter(store, iteration, filter);
   const counts: Record<string, number> = Object.fromEntries(filter.tagIds.map((t) => [t, 0]));
   for (const { suggestion } of await untaggedWithSuggestions(labeler, iteration)) {
     for (const p of suggestion.predictions) if (p.tagId in counts && p.probability >= filter.threshold) counts[p.tagId]++;
@@ -112,8 +112,8 @@ export async function querySuggestedImageCount(labeler: SmartLabeler, projectId:
  * QuerySuggestedImages: the untagged images whose suggestion reaches the threshold for any of the
  * tags, a page at a time. The first call opens a session pinning the matching images in order.
  */
-export async function querySuggestedImages(labeler: SmartLabeler, projectId: string, iterationId: string, query: SuggestedImagesQuery, links: ImageLinks) {
-  const { store, sessions } = labeler;
+export async function querySuggestedImages(labeler: SmartLabeler, store: Store, projectId: string, iterationId: string, query: SuggestedImagesQuery, links: ImageLinks) {
+  const { sessions } = labeler;
   const iteration = suggestingIteration(store, projectId, iterationId);
   checkFilter(store, iteration, query);
   const pinnedQuery = JSON.stringify([iteration.id, [...query.tagIds].sort(), query.threshold, query.sortBy ?? null]);

@@ -3,6 +3,7 @@ import { badRequest, notFound } from '../errors';
 import type { TagSummary, TagType } from '../store/repositories';
 import { newId, now, type Store } from './context';
 import { iterationRow } from './iterations';
+import { checkedName, checkedText, LIMITS } from './limits';
 import { requireProject } from './projects';
 import { readSnapshot } from './snapshots';
 
@@ -59,15 +60,16 @@ function iterationTags(store: Store, projectId: string, iterationId: string, wor
 }
 
 function checkName(store: Store, projectId: string, name: string | undefined, exceptTagId?: string): string {
-  const trimmed = (name ?? '').trim();
-  if (!trimmed) throw badRequest('BadRequestTagName', 'The tag name must not be empty.');
-  if (trimmed.length > 256) throw badRequest('BadRequestTagName', 'The tag name is longer than 256 characters.');
+  const trimmed = checkedName(name, { what: 'The tag name', max: LIMITS.tagNameLength, code: 'BadRequestTagName' });
   const clash = store.tags.idByName(projectId, trimmed);
   if (clash && clash !== exceptTagId) {
     throw badRequest('BadRequestTagNameNotUnique', `A tag named "${trimmed}" already exists in this project.`);
   }
   return trimmed;
 }
+
+const checkDescription = <T extends string | null | undefined>(text: T) =>
+  checkedText(text, { what: 'The tag description', max: LIMITS.descriptionLength, code: 'BadRequestTagDescription' });
 
 function checkType(store: Store, projectId: string, type: string | undefined, exceptTagId?: string): TagType {
   const value = type ?? 'Regular';
@@ -94,7 +96,7 @@ export function createTag(store: Store, projectId: string, input: TagInput): Tag
     id: newId(),
     projectId: project.id,
     name: checkName(store, project.id, input.name),
-    description: input.description ?? null,
+    description: checkDescription(input.description) ?? null,
     type: checkType(store, project.id, input.type),
     created: now(),
   };
@@ -107,7 +109,7 @@ export function updateTag(store: Store, projectId: string, tagId: string, input:
   const projectIdLower = projectId.toLowerCase();
   const name = input.name === undefined ? current.name : checkName(store, projectIdLower, input.name, current.id);
   const type = input.type === undefined ? current.type : checkType(store, projectIdLower, input.type, current.id);
-  const description = input.description === undefined ? current.description : input.description;
+  const description = input.description === undefined ? current.description : checkDescription(input.description);
   if (type === 'Negative' && current.type !== 'Negative') {
     // An image with the Negative tag has no other tag (image-tags.ts): this tag's images must carry it alone.
     const shared = store.images.tagged(projectIdLower).find((i) => i.tagIds.includes(current.id) && i.tagIds.length > 1);

@@ -148,6 +148,12 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (iteration_id, hash)
   ) WITHOUT ROWID;
   `,
+  // Resources (a classroom): each project belongs to one, and is seen through it only. Projects made
+  // before belong to `default`, the resource of a service started without a resources file.
+  `
+  ALTER TABLE projects ADD COLUMN resource TEXT NOT NULL DEFAULT 'default';
+  CREATE INDEX projects_by_resource ON projects(resource, created);
+  `,
 ];
 
 /** The version a database has once migrated: data-folder fixtures are named after it. */

@@ -190,7 +190,7 @@ describe('the suggestions table', () => {
     const store = openRepositories(openDatabase(path.join(mkdtempSync(path.join(os.tmpdir(), 'suggestions-')), 'db.sqlite')));
     const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
     const projectId = 'p';
-    store.projects.insert({ id: projectId, name: 'p', description: null, domainId: 'd', classificationType: 'Multiclass', targetExportPlatforms: [], created: at(0), lastModified: at(0) });
+    store.projectsOf('default').insert({ id: projectId, name: 'p', description: null, domainId: 'd', classificationType: 'Multiclass', targetExportPlatforms: [], created: at(0), lastModified: at(0) });
     for (const hash of ['a', 'b']) {
       store.images.insert({ id: `image-${hash}`, projectId, hash, format: 'png', width: 1, height: 1, created: at(0), metadata: null }, []);
     }

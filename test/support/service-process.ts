@@ -25,8 +25,9 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'cvlab-service-'));
 }
 
+/** `resources`: a resources file, whose keys replace the test keys. */
 export async function startServiceProcess(
-  options: { dataDir?: string; extraArgs?: string[]; allowPrivateUrls?: boolean } = {},
+  options: { dataDir?: string; extraArgs?: string[]; allowPrivateUrls?: boolean; resources?: string } = {},
 ): Promise<ServiceProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const child: ChildProcess = spawn(
@@ -34,7 +35,7 @@ export async function startServiceProcess(
     [
       '--import', 'tsx', path.join(PROJECT_ROOT, 'server', 'main.ts'),
       '--port', '0', '--data-dir', dataDir,
-      '--training-key', TRAINING_KEY, '--prediction-key', PREDICTION_KEY,
+      ...(options.resources ? ['--resources', options.resources] : ['--training-key', TRAINING_KEY, '--prediction-key', PREDICTION_KEY]),
       ...(options.allowPrivateUrls === false ? [] : ['--allow-private-urls']),
       ...(options.extraArgs ?? []),
     ],

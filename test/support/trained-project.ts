@@ -16,8 +16,12 @@ export interface TrainedProject {
   tagIds: Record<string, string>;
 }
 
-export async function trainSmallProject(url: string, options: { perClass?: number; publish?: boolean; domainId?: string } = {}): Promise<TrainedProject> {
-  const trainer = trainingClient(url);
+/** `trainingKey` and `predictionResourceId` for a service with a resources file: the resource's key and its own name. */
+export async function trainSmallProject(
+  url: string,
+  options: { perClass?: number; publish?: boolean; domainId?: string; trainingKey?: string; predictionResourceId?: string } = {},
+): Promise<TrainedProject> {
+  const trainer = trainingClient(url, options.trainingKey);
   const projectId = (await trainer.createProject('small aerial', { domainId: options.domainId })).id as string;
   const tagIds: Record<string, string> = {};
   for (const name of CLASSES) {
@@ -26,7 +30,7 @@ export async function trainSmallProject(url: string, options: { perClass?: numbe
     if (!summaries.every((s) => s.isBatchSuccessful)) throw new Error('upload failed');
   }
   const iteration = await trainAndWait({ trainer }, projectId, { pollIntervalInMs: 200 });
-  if (options.publish ?? true) await trainer.publishIteration(projectId, iteration.id as string, PUBLISH_NAME, PREDICTION_RESOURCE_ID);
+  if (options.publish ?? true) await trainer.publishIteration(projectId, iteration.id as string, PUBLISH_NAME, options.predictionResourceId ?? PREDICTION_RESOURCE_ID);
   return { trainer, projectId, iterationId: iteration.id as string, tagIds };
 }
 

@@ -7,11 +7,12 @@ import { iterationIdOf, projectIdOf, type Req } from './request';
 export function registerExportRoutes(app: FastifyInstance, { exporter, links }: AppContext): void {
   app.post('/projects/:projectId/iterations/:iterationId/export', async (req: Req) =>
     exporter.request(
+      req.store,
       projectIdOf(req),
       iterationIdOf(req),
       { platform: p.requiredString(req.query, 'platform'), flavor: p.optionalString(req.query, 'flavor') ?? null },
       links.forRequest(req),
     ),
   );
-  app.get('/projects/:projectId/iterations/:iterationId/export', async (req: Req) => exporter.list(projectIdOf(req), iterationIdOf(req), links.forRequest(req)));
+  app.get('/projects/:projectId/iterations/:iterationId/export', async (req: Req) => exporter.list(req.store, projectIdOf(req), iterationIdOf(req), links.forRequest(req)));
 }

@@ -29,14 +29,14 @@ function readIdBatch(body: unknown): PredictedImageBatch {
   return { images, tagIds: idList(batch.tagIds, 'tagIds') ?? [], metadata: metadataOf(batch.metadata, 'the batch metadata') };
 }
 
-export function registerImageUpdateRoutes(app: FastifyInstance, { store, links }: AppContext): void {
+export function registerImageUpdateRoutes(app: FastifyInstance, { links }: AppContext): void {
   app.post('/projects/:projectId/images/metadata', async (req: Req, reply) => {
     const imageIds = p.uuidList(req.query, 'imageIds') ?? [];
-    const summary = updateImageMetadata(store, projectIdOf(req), imageIds, metadataOf(req.body, 'the metadata to set') ?? {});
+    const summary = updateImageMetadata(req.store, projectIdOf(req), imageIds, metadataOf(req.body, 'the metadata to set') ?? {});
     return reply.status(summary.isBatchSuccessful ? 200 : 207).send(summary);
   });
   app.post('/projects/:projectId/images/predictions', async (req: Req, reply) => {
-    const summary = await createImagesFromPredictions(store, projectIdOf(req), readIdBatch(req.body), links.forRequest(req));
+    const summary = await createImagesFromPredictions(req.store, projectIdOf(req), readIdBatch(req.body), links.forRequest(req));
     return reply.status(summary.isBatchSuccessful ? 200 : 207).send(summary);
   });
 }

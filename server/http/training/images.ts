@@ -24,31 +24,31 @@ function imageQuery(req: Req, taggingStatus: images.TaggingStatus): images.Image
   };
 }
 
-export function registerImageRoutes(app: FastifyInstance, { store, links, allowPrivateUrls }: AppContext): void {
+export function registerImageRoutes(app: FastifyInstance, { links, allowPrivateUrls }: AppContext): void {
   app.post('/projects/:projectId/images', async (req: Req, reply) => {
     const projectId = projectIdOf(req);
-    requireProject(store, projectId);
+    requireProject(req.store, projectId);
     const tagIds = p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch) ?? [];
-    const summary = await images.createImages(store, projectId, await readImageBodies(req), tagIds, links.forRequest(req));
+    const summary = await images.createImages(req.store, projectId, await readImageBodies(req), tagIds, links.forRequest(req));
     return reply.status(statusOf(summary)).send(summary);
   });
   app.post('/projects/:projectId/images/files', async (req: Req, reply) => {
     const projectId = projectIdOf(req);
     const batch = readFileBatch(req.body);
-    const summary = await images.createImages(store, projectId, batch.entries, batch.tagIds, links.forRequest(req));
+    const summary = await images.createImages(req.store, projectId, batch.entries, batch.tagIds, links.forRequest(req));
     return reply.status(statusOf(summary)).send(summary);
   });
   app.post('/projects/:projectId/images/urls', async (req: Req, reply) => {
     const projectId = projectIdOf(req);
-    requireProject(store, projectId);
-    const summary = await createImagesFromUrls(store, projectId, readUrlBatch(req.body), links.forRequest(req), { allowPrivate: allowPrivateUrls });
+    requireProject(req.store, projectId);
+    const summary = await createImagesFromUrls(req.store, projectId, readUrlBatch(req.body), links.forRequest(req), { allowPrivate: allowPrivateUrls });
     return reply.status(statusOf(summary)).send(summary);
   });
 
   const listing = (status?: images.TaggingStatus) => async (req: Req) =>
-    images.listImages(store, projectIdOf(req), imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')), links.forRequest(req));
+    images.listImages(req.store, projectIdOf(req), imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')), links.forRequest(req));
   const count = (status?: images.TaggingStatus) => async (req: Req) =>
-    images.countImages(store, projectIdOf(req), imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')));
+    images.countImages(req.store, projectIdOf(req), imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')));
   app.get('/projects/:projectId/images', listing());
   app.get('/projects/:projectId/images/count', count());
   app.get('/projects/:projectId/images/tagged', listing('Tagged'));
@@ -57,13 +57,13 @@ export function registerImageRoutes(app: FastifyInstance, { store, links, allowP
   app.get('/projects/:projectId/images/untagged/count', count('Untagged'));
   app.get('/projects/:projectId/images/id', async (req: Req) => {
     const imageIds = p.uuidList(req.query, 'imageIds', LIMITS.idsPerRequest) ?? [];
-    return images.getImagesByIds(store, projectIdOf(req), imageIds, links.forRequest(req), p.optionalUuid(req.query, 'iterationId'));
+    return images.getImagesByIds(req.store, projectIdOf(req), imageIds, links.forRequest(req), p.optionalUuid(req.query, 'iterationId'));
   });
 
   app.delete('/projects/:projectId/images', async (req: Req, reply) => {
     const allImages = p.boolean(req.query, 'allImages', false);
     const allIterations = p.boolean(req.query, 'allIterations', false);
-    images.deleteImages(store, projectIdOf(req), { imageIds: p.uuidList(req.query, 'imageIds'), allImages, allIterations });
+    images.deleteImages(req.store, projectIdOf(req), { imageIds: p.uuidList(req.query, 'imageIds'), allImages, allIterations });
     return reply.status(allImages || allIterations ? 202 : 204).send();
   });
 
@@ -73,10 +73,10 @@ export function registerImageRoutes(app: FastifyInstance, { store, links, allowP
       const e = p.objectBody(entry, 'an ImageTagCreateEntry');
       return { imageId: p.uuid(String(e.imageId ?? ''), 'imageId'), tagId: p.uuid(String(e.tagId ?? ''), 'tagId') };
     });
-    return images.createImageTags(store, projectIdOf(req), pairs);
+    return images.createImageTags(req.store, projectIdOf(req), pairs);
   });
   app.delete('/projects/:projectId/images/tags', async (req: Req, reply) => {
-    images.deleteImageTags(store, projectIdOf(req), p.uuidList(req.query, 'imageIds') ?? [], p.uuidList(req.query, 'tagIds') ?? []);
+    images.deleteImageTags(req.store, projectIdOf(req), p.uuidList(req.query, 'imageIds') ?? [], p.uuidList(req.query, 'tagIds') ?? []);
     return reply.status(204).send();
   });
 }

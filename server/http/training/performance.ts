@@ -6,14 +6,14 @@ import type { AppContext } from '../app-context';
 import * as p from '../params';
 import { iterationIdOf, pageOf, projectIdOf, type Req } from './request';
 
-export function registerPerformanceRoutes(app: FastifyInstance, { store, links }: AppContext): void {
+export function registerPerformanceRoutes(app: FastifyInstance, { links }: AppContext): void {
   const base = '/projects/:projectId/iterations/:iterationId/performance';
   app.get(base, async (req: Req) =>
-    iterationPerformance(store, projectIdOf(req), iterationIdOf(req), p.number(req.query, 'threshold', { min: 0, max: 1, fallback: 0.5 })),
+    iterationPerformance(req.store, projectIdOf(req), iterationIdOf(req), p.number(req.query, 'threshold', { min: 0, max: 1, fallback: 0.5 })),
   );
   app.get(`${base}/images`, async (req: Req) =>
     imagePerformances(
-      store,
+      req.store,
       projectIdOf(req),
       iterationIdOf(req),
       { tagIds: p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch), ...pageOf(req) },
@@ -21,6 +21,6 @@ export function registerPerformanceRoutes(app: FastifyInstance, { store, links }
     ),
   );
   app.get(`${base}/images/count`, async (req: Req) =>
-    imagePerformanceCount(store, projectIdOf(req), iterationIdOf(req), p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch)),
+    imagePerformanceCount(req.store, projectIdOf(req), iterationIdOf(req), p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch)),
   );
 }

@@ -42,12 +42,12 @@ function readQueryToken(body: unknown): PredictionQuery {
   };
 }
 
-export function registerPredictionQueryRoutes(app: FastifyInstance, { store, links }: AppContext): void {
+export function registerPredictionQueryRoutes(app: FastifyInstance, { links }: AppContext): void {
   app.post('/projects/:projectId/predictions/query', async (req: Req) =>
-    queryPredictions(store, projectIdOf(req), readQueryToken(req.body), links.forRequest(req)),
+    queryPredictions(req.store, projectIdOf(req), readQueryToken(req.body), links.forRequest(req)),
   );
   app.delete('/projects/:projectId/predictions', async (req: Req, reply) => {
-    deletePredictions(store, projectIdOf(req), p.uuidList(req.query, 'ids', 64) ?? []);
+    deletePredictions(req.store, projectIdOf(req), p.uuidList(req.query, 'ids', 64) ?? []);
     return reply.status(204).send();
   });
 }

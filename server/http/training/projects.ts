@@ -3,11 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../errors';
 import { DOMAINS, findDomain } from '../../projects/domains';
 import * as projects from '../../projects/projects';
-import type { AppContext } from '../app-context';
 import * as p from '../params';
 import { projectIdOf, type Req } from './request';
 
-export function registerProjectRoutes(app: FastifyInstance, { store }: AppContext): void {
+export function registerProjectRoutes(app: FastifyInstance): void {
   app.get('/domains', async () => DOMAINS);
   app.get('/domains/:domainId', async (req: Req) => {
     const domain = findDomain(p.uuid(req.params.domainId, 'domainId'));
@@ -15,9 +14,9 @@ export function registerProjectRoutes(app: FastifyInstance, { store }: AppContex
     return domain;
   });
 
-  app.get('/projects', async () => projects.listProjects(store));
+  app.get('/projects', async (req: Req) => projects.listProjects(req.store));
   app.post('/projects', async (req: Req) =>
-    projects.createProject(store, {
+    projects.createProject(req.store, {
       name: p.requiredString(req.query, 'name'),
       description: p.optionalString(req.query, 'description'),
       domainId: p.optionalUuid(req.query, 'domainId'),
@@ -26,11 +25,11 @@ export function registerProjectRoutes(app: FastifyInstance, { store }: AppContex
       options: req.body === undefined || req.body === null || req.body === '' ? undefined : p.objectBody(req.body, 'CreateProjectOptions'),
     }),
   );
-  app.get('/projects/:projectId', async (req: Req) => projects.getProject(store, projectIdOf(req)));
+  app.get('/projects/:projectId', async (req: Req) => projects.getProject(req.store, projectIdOf(req)));
   app.patch('/projects/:projectId', async (req: Req) => {
     const body = p.objectBody(req.body, 'a Project');
     const settings = body.settings === undefined || body.settings === null ? undefined : p.objectBody(body.settings, 'ProjectSettings');
-    return projects.updateProject(store, projectIdOf(req), {
+    return projects.updateProject(req.store, projectIdOf(req), {
       name: p.optionalStringField(body, 'name'),
       description: body.description === null ? null : p.optionalStringField(body, 'description'),
       settings: settings && {
@@ -47,7 +46,7 @@ export function registerProjectRoutes(app: FastifyInstance, { store }: AppContex
     });
   });
   app.delete('/projects/:projectId', async (req: Req, reply) => {
-    projects.deleteProject(store, projectIdOf(req));
+    projects.deleteProject(req.store, projectIdOf(req));
     return reply.status(204).send();
   });
 }

@@ -41,7 +41,7 @@ function sortByOf(body: Record<string, unknown>): SortBy | undefined {
 export function registerSuggestionRoutes(app: FastifyInstance, { store, predictor, links }: AppContext): void {
   const labeler = smartLabeler(store, predictor);
   app.post('/projects/:projectId/tagsandregions/suggestions', async (req: Req) =>
-    suggestTagsAndRegions(labeler, projectIdOf(req), iterationIdOf(req), p.uuidList(req.query, 'imageIds', SUGGEST_BATCH) ?? []),
+    suggestTagsAndRegions(labeler, req.store, projectIdOf(req), iterationIdOf(req), p.uuidList(req.query, 'imageIds', SUGGEST_BATCH) ?? []),
   );
   app.post('/projects/:projectId/images/suggested', async (req: Req) => {
     const body = optionalObjectBody(req.body, 'a SuggestedTagAndRegionQueryToken');
@@ -52,9 +52,9 @@ export function registerSuggestionRoutes(app: FastifyInstance, { store, predicto
       maxCount: maxCountOf(body),
       sortBy: sortByOf(body),
     };
-    return querySuggestedImages(labeler, projectIdOf(req), iterationIdOf(req), query, links.forRequest(req));
+    return querySuggestedImages(labeler, req.store, projectIdOf(req), iterationIdOf(req), query, links.forRequest(req));
   });
   app.post('/projects/:projectId/images/suggested/count', async (req: Req) =>
-    querySuggestedImageCount(labeler, projectIdOf(req), iterationIdOf(req), tagFilterOf(optionalObjectBody(req.body, 'a TagFilter'))),
+    querySuggestedImageCount(labeler, req.store, projectIdOf(req), iterationIdOf(req), tagFilterOf(optionalObjectBody(req.body, 'a TagFilter'))),
   );
 }

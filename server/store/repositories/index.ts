@@ -1,4 +1,8 @@
-/** @module The service's storage as the rules see it: one repository per aggregate over one database, and its transactions. */
+/**
+ * @module The service's storage: one repository per aggregate over one database, and its
+ * transactions. Projects are reached only through `projectsOf(resource)`, a repository that sees one
+ * resource's projects; everything else of a project is reached through a project found there.
+ */
 import type { Db } from '../db';
 import { ExportRepository } from './exports';
 import { ImageRepository } from './images';
@@ -11,7 +15,6 @@ import { TagRepository } from './tags';
 import { TrainingRunRepository } from './training-runs';
 
 export interface Repositories {
-  projects: ProjectRepository;
   tags: TagRepository;
   images: ImageRepository;
   iterations: IterationRepository;
@@ -26,9 +29,13 @@ export interface Repositories {
   referencedHashes(): Set<string>;
 }
 
-export function openRepositories(db: Db): Repositories {
+/** The repositories with the way to one resource's projects. */
+export interface OpenedRepositories extends Repositories {
+  projectsOf(resource: string): ProjectRepository;
+}
+
+export function openRepositories(db: Db): OpenedRepositories {
   const repositories = {
-    projects: new ProjectRepository(db),
     tags: new TagRepository(db),
     images: new ImageRepository(db),
     iterations: new IterationRepository(db),
@@ -40,6 +47,7 @@ export function openRepositories(db: Db): Repositories {
   };
   return {
     ...repositories,
+    projectsOf: (resource: string) => new ProjectRepository(db, resource),
     atomically: <T>(work: () => T): T => db.transaction(work)(),
     referencedHashes: () => {
       const { images, iterations, predictions, transfers } = repositories;
@@ -53,7 +61,7 @@ export type { ExportRecord, ExportStatus } from './exports';
 export type { ImageFilter, ImageRecord, ImageTag, MetadataCondition, TaggedImage } from './images';
 export type { HeldOutImage, IterationRecord, IterationStatus, SnapshotImage, SnapshotTag, TrainingType } from './iterations';
 export type { PredictionRecord, TagScore } from './predictions';
-export type { ClassificationType, ProjectRecord } from './projects';
+export type { ClassificationType, ProjectRecord, ProjectRepository } from './projects';
 export type { ProjectSnapshot, TransferRecord } from './project-transfers';
 export type { SuggestionRecord } from './suggestions';
 export type { CountedTag, TagRecord, TagSummary, TagType } from './tags';

@@ -225,6 +225,12 @@ export class IterationRepository {
     return this.db.prepare<[string], SnapshotImageRow>(`${SELECT_SNAPSHOT_IMAGES} WHERE iteration_id = ? ORDER BY rowid`).all(id);
   }
 
+  /** Whether an iteration of the project still holds this image (its signed links stay served). */
+  holdsHash(projectId: string, hash: string): boolean {
+    const sql = 'SELECT 1 FROM iteration_images WHERE hash = ? AND removed = 0 AND iteration_id IN (SELECT id FROM iterations WHERE project_id = ?) LIMIT 1';
+    return this.db.prepare(sql).get(hash, projectId) !== undefined;
+  }
+
   /** Hashes of every image an iteration trained on, for the blob sweep. */
   hashes(): string[] {
     return this.db.prepare<[], { hash: string }>('SELECT hash FROM iteration_images WHERE removed = 0').all().map((r) => r.hash);

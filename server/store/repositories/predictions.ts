@@ -100,6 +100,11 @@ export class PredictionRepository {
     this.db.transaction(() => ids.forEach((id) => remove.run(projectId, id)))();
   }
 
+  /** Whether a stored prediction of the project shows this image (its signed links stay served). */
+  holdsHash(projectId: string, hash: string): boolean {
+    return this.db.prepare('SELECT 1 FROM predictions WHERE project_id = ? AND hash = ? LIMIT 1').get(projectId, hash) !== undefined;
+  }
+
   /** Hashes of every stored prediction's image, for the blob sweep. */
   hashes(): string[] {
     return this.db.prepare<[], { hash: string }>('SELECT hash FROM predictions').all().map((r) => r.hash);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fetchImage, ImageFetchError, isPrivateAddress } from '../../../server/net/fetch-image';
+import { isRefusedAddress } from '../../../server/net/address-policy';
+import { fetchImage, ImageFetchError } from '../../../server/net/fetch-image';
 
 describe('fetchImage', () => {
   let server: http.Server;
@@ -54,8 +55,8 @@ describe('fetchImage', () => {
 
   it('classifies address ranges', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0']) {
-      assert.equal(isPrivateAddress(a), true, a);
+      assert.equal(isRefusedAddress(a), true, a);
     }
-    for (const a of ['8.8.8.8', '151.101.1.1', '2606:4700::1111']) assert.equal(isPrivateAddress(a), false, a);
+    for (const a of ['8.8.8.8', '151.101.1.1', '2606:4700::1111']) assert.equal(isRefusedAddress(a), false, a);
   });
 });

@@ -25,9 +25,17 @@ const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'data-folder-v2');
 const USER_VERSION_OFFSET = 60;
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 
-/** Links carry the host and port of the service that made them; the fixture kept their paths. */
+/**
+ * Links carry the host and port of the service that made them (the fixture kept their paths), and
+ * image links a project, an expiry and a signature of their own each time they are issued (the
+ * fixture's, from before links expired, have neither project nor expiry): links are compared by
+ * what they name, the rendition and the image.
+ */
 function withoutHost<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value).replace(/http:\/\/127\.0\.0\.1:\d+/g, '')) as T;
+  const text = JSON.stringify(value)
+    .replace(/http:\/\/127\.0\.0\.1:\d+/g, '')
+    .replace(/\/customvision\/images\/(?:[0-9a-f-]{36}\/)?(original|resized|thumbnail)\/([0-9a-f]{64})\?[^"]*/g, '/customvision/images/$1/$2');
+  return JSON.parse(text) as T;
 }
 
 /** The quick-test image the fixture was made with: the same bytes, so the same prediction. */
@@ -75,27 +83,31 @@ describe('a data folder written before the storage layer (schema v2, commit 1ddb
     assert.deepEqual(withoutHost(await trainer.getTags(projectId)), expected.tags);
   });
 
-  it('lists the images with their tags and metadata, and serves them under their old links', async () => {
-    assert.deepEqual(withoutHost(await trainer.getImages(projectId, { orderBy: 'Oldest' })), expected.images);
+  it('lists the images with their tags and metadata, and serves them under fresh links (the old ones have expired)', async () => {
+    assert.deepEqual(withoutHost(await trainer.getImages(projectId, { orderBy: 'Oldest' })), withoutHost(expected.images));
     assert.equal((await trainer.getTaggedImageCount(projectId)).body, 12);
     assert.equal((await trainer.getUntaggedImageCount(projectId)).body, 1);
     assert.equal((await trainer.getImageCount(projectId, { filter: "source eq 'fixture'" })).body, 2, 'metadata filters still apply');
-    const link: string = expected.images[0].originalImageUri;
-    const response = await fetch(`${service.url}${link}`);
+    const oldLink: string = expected.images[0].originalImageUri;
+    const expired = await fetch(`${service.url}${oldLink}`);
+    assert.equal(expired.status, 403);
+    assert.equal(((await expired.json()) as { code: string }).code, 'AuthenticationFailed');
+    const [first] = await trainer.getImages(projectId, { orderBy: 'Oldest', take: 1 });
+    const response = await fetch(first.originalImageUri as string);
     assert.equal(response.status, 200);
-    assert.equal(sha256(Buffer.from(await response.arrayBuffer())), /original\/([0-9a-f]{64})/.exec(link)?.[1]);
+    assert.equal(sha256(Buffer.from(await response.arrayBuffer())), /original\/([0-9a-f]{64})/.exec(oldLink)?.[1]);
   });
 
   it('keeps the Completed, published iteration with its performance', async () => {
     assert.deepEqual(withoutHost(await trainer.getIterations(projectId)), [expected.iteration]);
     assert.deepEqual(withoutHost(await trainer.getIterationPerformance(projectId, iterationId)), expected.performance);
-    assert.deepEqual(withoutHost(await trainer.getImagePerformances(projectId, iterationId, { orderBy: 'Oldest' })), expected.imagePerformances);
+    assert.deepEqual(withoutHost(await trainer.getImagePerformances(projectId, iterationId, { orderBy: 'Oldest' })), withoutHost(expected.imagePerformances));
     // Nothing changed since it trained: the snapshot reads back as the one it recorded.
     await assert.rejects(trainer.trainProject(projectId), (e: { code?: string }) => e.code === 'BadRequestTrainingNotNeeded');
   });
 
   it('keeps the stored prediction, and the iteration predicts as it did', async () => {
-    assert.deepEqual(withoutHost((await trainer.queryPredictions(projectId, {})).results), expected.predictions);
+    assert.deepEqual(withoutHost((await trainer.queryPredictions(projectId, {})).results), withoutHost(expected.predictions));
     const image = await quickTestImage();
     const quickTest = await trainer.quickTestImage(projectId, image, { iterationId, store: false });
     assertSameScores(quickTest.predictions, expected.quickTest.predictions);
