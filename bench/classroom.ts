@@ -22,11 +22,17 @@ const BENCH_TIMEOUT_MS = 60 * 60_000;
 /** A student who has not finished after this is counted as not finished. */
 const STUDENT_TIMEOUT_MS = 40 * 60_000;
 
-/** One HTTP call's outcome as a student saw it. */
+/**
+ * One call as a student saw it: from its first attempt to its final answer, the waits and retries
+ * after a 429 or 503 included, and the refusals it met on the way.
+ */
 interface CallRecord {
   operation: string;
   ms: number;
+  /** The final answer's status. */
   status: number;
+  /** Every answer's status, the refusals retried and the final one. */
+  answers: number[];
 }
 
 /** What one student's run gave. */
@@ -60,21 +66,28 @@ const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCo
 const retryAfterOf = (error: unknown) => Number((error as { response?: { headers: { get(n: string): string | undefined } } }).response?.headers.get('retry-after'));
 
 /**
- * A well-behaved client: each call is timed; a 429 or 503 is retried after its Retry-After (the
- * SDK's own retries are off, so every answer is seen and counted).
+ * A well-behaved client: a 429 or 503 is retried after its Retry-After (the SDK's own retries are
+ * off, so every answer is seen and counted). Each call is timed from its first attempt to its final
+ * answer: a refusal's wait is part of what the student waited.
  */
 function caller(calls: CallRecord[], deadline: number) {
   return async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const answers: number[] = [];
+    const record = (status: number) => calls.push({ operation, ms: performance.now() - started, status, answers });
     for (;;) {
-      const started = performance.now();
       try {
         const result = await send();
-        calls.push({ operation, ms: performance.now() - started, status: 200 });
+        answers.push(200);
+        record(200);
         return result;
       } catch (error) {
         const status = statusOf(error);
-        calls.push({ operation, ms: performance.now() - started, status });
-        if ((status !== 429 && status !== 503) || Date.now() > deadline) throw error;
+        answers.push(status);
+        if ((status !== 429 && status !== 503) || Date.now() > deadline) {
+          record(status);
+          throw error;
+        }
         await sleep((Number.isFinite(retryAfterOf(error)) ? retryAfterOf(error) : 1) * 1000);
       }
     }
@@ -150,19 +163,21 @@ function queueWaits(log: string, results: StudentResult[]): number[] {
 /** The figures of a group of students run at the same time. */
 function summarise(results: StudentResult[], log: string) {
   const calls = results.flatMap((r) => r.calls);
-  // Everything but the training itself: trainProject only queues, and the wait is polling.
-  const apiCalls = calls.filter((c) => c.status < 400);
+  const answers = calls.flatMap((c) => c.answers);
+  // Every call, retries and waits included; the training itself is not one (trainProject only queues, and the wait is polling).
   return {
     finished: results.filter((r) => r.finished).length,
     acknowledged: results.reduce((n, r) => n + r.imagesAcknowledged, 0),
     // Acknowledged OK, yet not in the project afterwards (an uncountable project counts all as lost).
     lost: results.reduce((n, r) => n + (Number.isFinite(r.imagesStored) ? Math.max(0, r.imagesAcknowledged - r.imagesStored) : r.imagesAcknowledged), 0),
     wall: results.map((r) => r.wallMs),
-    p99: percentile(apiCalls.map((c) => c.ms), 99),
-    p99Of: (operation: string) => percentile(apiCalls.filter((c) => c.operation === operation).map((c) => c.ms), 99),
+    p99: percentile(calls.map((c) => c.ms), 99),
+    p99Of: (operation: string) => percentile(calls.filter((c) => c.operation === operation).map((c) => c.ms), 99),
     waits: queueWaits(log, results),
-    status5xx: calls.filter((c) => c.status >= 500).length,
-    status429: calls.filter((c) => c.status === 429).length,
+    status5xx: answers.filter((status) => status >= 500).length,
+    status503: answers.filter((status) => status === 503).length,
+    status429: answers.filter((status) => status === 429).length,
+    retriedCalls: calls.filter((c) => c.answers.length > 1).length,
     errors: results.filter((r) => r.error).map((r) => `${r.name}: ${r.error}`),
   };
 }
@@ -202,19 +217,20 @@ export async function benchClassroom(): Promise<[string, string][]> {
       ['service', `one process, ${service.url}, ${STUDENTS + 2} resources (S0 default quotas), one training at a time`],
       ['first student on a cold service (warm-up, not compared)', seconds(warm.wallMs)],
       ['one student alone: wall time', seconds(alone.wallMs)],
-      ['one student alone: p99 latency of API calls', `${millis(one.p99)} (training queue wait ${millis(one.waits[0] ?? NaN)})`],
+      ['one student alone: p99 latency of API calls', `${millis(one.p99)} (training queue wait ${millis(one.waits[0] ?? NaN)}; 429/503 answers: ${one.status429}/${one.status503})`],
       [`${STUDENTS} students: all finished`, `${all.finished === STUDENTS ? 'yes' : 'NO'} (${all.finished}/${STUDENTS})`],
       [`${STUDENTS} students: images lost`, `${all.lost} (acknowledged OK: ${all.acknowledged} of ${STUDENTS * 450}; each project counted afterwards)`],
       [`${STUDENTS} students: wall time of the room`, seconds(roomMs)],
       [`${STUDENTS} students: wall time per student p50 / p95`, `${seconds(percentile(all.wall, 50))} / ${seconds(percentile(all.wall, 95))}`],
-      [`${STUDENTS} students: p99 latency of API calls (every call; training itself is the queue wait below)`, millis(all.p99)],
+      [`${STUDENTS} students: p99 latency of API calls (each from its first attempt to its final answer, waits after 429/503 included; training itself is the queue wait below)`, millis(all.p99)],
       [
         '  p99 by operation',
         ['createImagesFromFiles', 'getIteration', 'quickTestImage', 'classifyImageWithNoStore', 'createProject'].map((op) => `${op} ${millis(all.p99Of(op))}`).join(', '),
       ],
       [`${STUDENTS} students: training queue wait p50 / p95`, `${seconds(percentile(all.waits, 50))} / ${seconds(percentile(all.waits, 95))} (${all.waits.length} trainings)`],
-      [`${STUDENTS} students: 5xx answers`, String(all.status5xx)],
+      [`${STUDENTS} students: 5xx answers`, `${all.status5xx} (of which 503 refusals, retried after Retry-After: ${all.status503})`],
       [`${STUDENTS} students: 429 answers (retried after Retry-After)`, String(all.status429)],
+      [`${STUDENTS} students: calls refused at least once`, `${all.retriedCalls} of ${room.reduce((n, r) => n + r.calls.length, 0)}`],
       ['peak memory of the service process (VmHWM)', peakMemoryOf(service.pid)],
       [`room / (${STUDENTS} x one student alone)`, `${(roomMs / (STUDENTS * alone.wallMs)).toFixed(2)}  (bar <= 1.20)`],
       [`bar: all finish, nothing lost, no 5xx, room <= 1.2 x ${STUDENTS} x alone`, passed ? 'met' : 'NOT met'],

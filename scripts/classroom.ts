@@ -5,12 +5,13 @@
  * with random keys and its own projects), the hand-outs beside it (`keys.csv`, and `env/<name>.env`
  * for each student's lab), prints the table of endpoints and keys, and serves until Ctrl-C.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_SERVICE, PROJECT_ROOT } from '../lib/src/shared';
 import { parseConfig, type ServiceConfig } from '../server/config';
 import { isLoopbackHost } from '../server/resources/exposure';
+import type { ResourceDefinition } from '../server/resources/resource';
 import { loadResourcesFile } from '../server/resources/resources-file';
 import { serveUntilSignal } from '../server/serve';
 import { studentEndpoint } from './classroom/endpoint';
@@ -93,8 +94,12 @@ function readOptions(argv: string[]): Options | 'help' {
   };
 }
 
-/** The room's resources: new ones written to `out`, or with --reuse those already there. */
-function prepareRoom(options: Options) {
+/**
+ * The room's resources and the service's configuration for them: with --reuse, those of the existing
+ * file; else new ones, which replace the file only once the configuration is known to be valid, so a
+ * bad option (an invalid --public-host) leaves no room behind that the next run would refuse to replace.
+ */
+function prepareRoom(options: Options): { room: ResourceDefinition[]; config: ServiceConfig } {
   const exists = existsSync(options.out);
   if (options.reuse) {
     if (!exists) throw new UsageError(`--reuse: there is no resources file at ${options.out} yet; leave out --reuse to make one.`);
@@ -103,7 +108,7 @@ function prepareRoom(options: Options) {
     if (options.students !== undefined && options.students !== students) {
       throw new UsageError(`--reuse: ${options.out} has ${students} students, not ${options.students}; use --force to make a new room (the old keys stop working).`);
     }
-    return room;
+    return { room, config: serviceConfig(options, options.out) };
   }
   if (exists && !options.force) {
     throw new UsageError(
@@ -111,13 +116,20 @@ function prepareRoom(options: Options) {
     );
   }
   const room = newRoom(options.students as number);
-  writeResourcesFile(options.out, room);
-  return room;
+  const draft = `${options.out}.new`;
+  writeResourcesFile(draft, room);
+  try {
+    const config = serviceConfig(options, draft);
+    renameSync(draft, options.out);
+    return { room, config };
+  } finally {
+    rmSync(draft, { force: true });
+  }
 }
 
-/** The service's own configuration for the room: its keys are the file's only. */
-function serviceConfig(options: Options): ServiceConfig {
-  const args = ['--resources', options.out, '--host', options.host, '--port', String(options.port), '--data-dir', options.dataDir];
+/** The service's own configuration for the room, from its resources file: its keys are the file's only. */
+function serviceConfig(options: Options, resourcesFile: string): ServiceConfig {
+  const args = ['--resources', resourcesFile, '--host', options.host, '--port', String(options.port), '--data-dir', options.dataDir];
   if (options.publicHost) args.push('--public-host', options.publicHost);
   // Keys from the environment would clash with the file's; the room needs none of them.
   const env = { ...process.env };
@@ -128,15 +140,14 @@ function serviceConfig(options: Options): ServiceConfig {
 async function main(): Promise<number> {
   let options: Options | 'help';
   let config: ServiceConfig;
-  let room;
+  let room: ResourceDefinition[];
   try {
     options = readOptions(process.argv.slice(2));
     if (options === 'help') {
       console.log(USAGE);
       return 0;
     }
-    room = prepareRoom(options);
-    config = serviceConfig(options);
+    ({ room, config } = prepareRoom(options));
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${error instanceof UsageError ? USAGE : ''}`.trimEnd());
     return 2;

@@ -6,6 +6,7 @@ import { backboneWeightsDir } from '../datasets/paths';
 import { LOCAL_SERVICE } from '../lib/src/shared';
 import { DEFAULT_UPLOAD_LIMITS, uploadLimits, type UploadLimits } from './http/admission';
 import { MAX_BODY_BYTES } from './http/body-parsers';
+import { DEFAULT_URL_FETCHES, FETCHES_PER_REQUEST } from './projects/url-fetches';
 import { checkExposure } from './resources/exposure';
 import { defaultResource, type ResourceDefinition } from './resources/resource';
 import { loadResourcesFile } from './resources/resources-file';
@@ -28,6 +29,8 @@ export interface ServiceConfig {
   publicHosts: string[];
   /** Bounds on image bodies received at once, service-wide and per resource (see server/http/admission.ts). */
   uploadLimits: UploadLimits;
+  /** Image URLs fetched at once, service-wide (see server/projects/url-fetches.ts). */
+  maxUrlFetches: number;
 }
 
 const MIB = 1024 * 1024;
@@ -54,6 +57,10 @@ Options (environment variable in brackets):
   --max-uploads-per-resource <n>
                             image uploads one resource may have in progress at once, with a resources file;
                             more get 429 with Retry-After [CVLAB_MAX_UPLOADS_PER_RESOURCE] (default ${DEFAULT_UPLOAD_LIMITS.maxUploadsPerResource})
+                            Requests that give image URLs (or stored predictions) to add or classify count as uploads
+                            too, of 6 MB per image, while their images are fetched and held.
+  --max-url-fetches <n>     image URLs fetched at once, service-wide; more wait their turn, the resources taking
+                            turns, a request's ${FETCHES_PER_REQUEST} at a time at most [CVLAB_MAX_URL_FETCHES] (default ${DEFAULT_URL_FETCHES})
   --help                    show this help`;
 
 /** A whole number of at least 1, from a flag or its environment variable. */
@@ -96,6 +103,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
       'max-uploads': { type: 'string' },
       'max-upload-mb': { type: 'string' },
       'max-uploads-per-resource': { type: 'string' },
+      'max-url-fetches': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -129,6 +137,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd = proces
         DEFAULT_UPLOAD_LIMITS.maxUploadsPerResource,
       ),
     }),
+    maxUrlFetches: positiveInteger('--max-url-fetches', values['max-url-fetches'] ?? env.CVLAB_MAX_URL_FETCHES, DEFAULT_URL_FETCHES),
   };
 }
 

@@ -18,6 +18,7 @@ import { serviceStore, type ServiceStore, type SharedStore } from './projects/co
 import { Exporter } from './projects/exports';
 import { Predictor } from './projects/predictor';
 import { TrainingQueue } from './projects/training-queue';
+import { FetchSlots } from './projects/url-fetches';
 import { withQuotas } from './resources/quotas';
 import { defaultResource } from './resources/resource';
 import { BlobStore } from './store/blobs';
@@ -72,6 +73,7 @@ export async function startService(config: ServiceConfig, log: (line: string) =>
     resources: withQuotas(config.resources ?? [defaultResource(config.trainingKeys, config.predictionKeys)], config.resources !== undefined),
     uploadLimits: config.resources ? config.uploadLimits : forSingleResource(config.uploadLimits),
     allowPrivateUrls: config.allowPrivateUrls,
+    urlFetches: new FetchSlots(config.maxUrlFetches),
     portal: new PortalBuilds(config.portalDev, log),
     acceptedHosts: acceptedHosts({ bindAddress: config.host, publicHosts: config.publicHosts }),
     log,

@@ -1,8 +1,7 @@
 /** @module The address students reach the room's service at: the public name given, else the address it listens on, else this machine's network address. */
 import net from 'node:net';
 import os from 'node:os';
-
-const WILDCARDS = ['0.0.0.0', '::', '[::]'];
+import { isWildcardAddress, plainAddress } from '../../server/net/addresses';
 
 /** This machine's first IPv4 address on a network (not loopback), if it has one. */
 export function networkAddress(): string | undefined {
@@ -12,7 +11,7 @@ export function networkAddress(): string | undefined {
 
 /** `http://<host>:<port>` as students type it; a wildcard bind is shown as the machine's network address. */
 export function studentEndpoint(options: { host: string; port: number; publicHost?: string }): string {
-  let host = options.publicHost ?? (WILDCARDS.includes(options.host) ? (networkAddress() ?? '127.0.0.1') : options.host);
+  let host = options.publicHost ?? (isWildcardAddress(options.host) ? (networkAddress() ?? '127.0.0.1') : plainAddress(options.host));
   if (net.isIPv6(host)) host = `[${host}]`;
   return `http://${host}:${options.port}`;
 }

@@ -1,13 +1,17 @@
 /**
  * @module Bounds on the shared machine: how many image bodies are being received at once and how
- * many of their bytes are held, service-wide and per resource. A request over a bound is answered
- * before its body is read: 429 when its resource holds more than its share, 503 when the service is
- * full, both with `Retry-After`.
+ * many of their bytes are held, service-wide and per resource, and how slowly one may arrive. A
+ * request over a bound is answered before its body is read: 429 when its resource holds more than
+ * its share, 503 when the service is full, both with `Retry-After`. Requests that name images to
+ * fetch (URLs) or to copy (stored predictions) are admitted the same way once their small body is read.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CustomVisionError } from '../errors';
+import { LIMITS } from '../projects/limits';
 import type { Resource } from '../resources/resource';
 import { MAX_BODY_BYTES, MAX_IMAGE_PART_BYTES } from './body-parsers';
+import { releaseWhenDiscarded } from './drain';
 import { answerRetryLater } from './rate-limits';
 
 const MIB = 1024 * 1024;
@@ -127,19 +131,126 @@ const mb = (bytes: number) => `${(bytes / MIB).toFixed(0)} MB`;
 const RETRY_AFTER_MS = 2000;
 
 /**
- * Admits each image body of the two APIs before it is read (preParsing: after the key check, so the
- * resource is known); its place is given back when the response is done or the client goes away.
+ * How slowly an admitted body may arrive: after a grace period, on average at least this rate, or
+ * 408 and its place is given back. Without it a client sending a byte a second would hold its
+ * place (and its resource's share) until the request timeout, ten minutes.
  */
-export function registerUploadAdmission(app: FastifyInstance, admission: UploadAdmission): void {
+export interface BodyPace {
+  graceMs: number;
+  minBytesPerSecond: number;
+  checkEveryMs: number;
+}
+
+/** 64 KB/s after 10 s: a 5 MB batch of the lab's tiles passes on a link of about 0.6 Mbit/s. */
+export const BODY_PACE: BodyPace = { graceMs: 10_000, minBytesPerSecond: 64 * 1024, checkEveryMs: 1000 };
+
+/**
+ * The pace's arithmetic: whether a body that began `started` ms ago has fallen behind, given the
+ * bytes received so far. Time the service was the slow one is not counted: while bytes wait unread
+ * in the request, and when a check comes late (the event loop was busy, so what arrived meanwhile
+ * has not been read from the socket yet).
+ */
+export function paceKeeper(pace: BodyPace, started: number) {
+  let last = started;
+  let excusedMs = 0;
+  return {
+    isBehind(now: number, received: number, unreadWaiting: boolean): boolean {
+      excusedMs += unreadWaiting ? now - last : Math.max(0, now - last - pace.checkEveryMs);
+      last = now;
+      const owed = ((now - started - excusedMs - pace.graceMs) / 1000) * pace.minBytesPerSecond;
+      return received < owed;
+    },
+  };
+}
+
+/**
+ * Calls `tooSlow` once the body has fallen behind the pace, measured on the socket every
+ * `checkEveryMs`. Stops when the body is complete or the request ends.
+ */
+export function watchPace(raw: IncomingMessage, pace: BodyPace, tooSlow: (received: number, elapsedMs: number) => void): void {
+  const socket = raw.socket;
+  const started = performance.now();
+  const before = socket.bytesRead;
+  const keeper = paceKeeper(pace, started);
+  const stop = () => {
+    clearInterval(timer);
+    raw.off('end', stop).off('close', stop);
+  };
+  const timer = setInterval(() => {
+    if (raw.complete || raw.destroyed) return stop();
+    const now = performance.now();
+    const received = socket.bytesRead - before;
+    if (keeper.isBehind(now, received, raw.readableLength > 0)) {
+      stop();
+      tooSlow(received, now - started);
+    }
+  }, pace.checkEveryMs);
+  timer.unref();
+  raw.once('end', stop).once('close', stop);
+}
+
+/**
+ * Holds an admitted request's place until its response is done or its client goes away, or until
+ * its body is discarded (a refusal reads it away holding nothing). A request whose connection has
+ * closed already gives it back at once (false): its 'close' has been and will not come again.
+ */
+export function holdPlace(request: IncomingMessage, response: ServerResponse, release: () => void): boolean {
+  if (response.closed || request.destroyed) {
+    release();
+    return false;
+  }
+  response.once('close', release);
+  releaseWhenDiscarded(request, release);
+  return true;
+}
+
+/**
+ * How many images a request gives by reference, each to be fetched (a URL) or read from storage (a
+ * stored prediction) and held while it is served: CreateImagesFromUrls, CreateImagesFromPredictions,
+ * QuickTestImageUrl and the Prediction API's URL routes. 0 for every other request.
+ */
+export function referencedImages(method: string, route: string | undefined, body: unknown): number {
+  if (method !== 'POST' || !route) return 0;
+  if (/\/quicktest\/url$|\/classify\/iterations\/[^/]+\/url(\/nostore)?$/i.test(route)) return 1;
+  if (!/\/images\/(urls|predictions)$/i.test(route)) return 0;
+  const images = (body as { images?: unknown } | undefined)?.images;
+  // A longer list is refused (400) before anything is fetched.
+  return Array.isArray(images) ? Math.min(images.length, LIMITS.batchSize) : 0;
+}
+
+/**
+ * Admits each image body of the two APIs before it is read (preParsing: after the key check, so the
+ * resource is known), and each request naming images by reference once its body is parsed
+ * (preHandler), counting 6 MB per image; the place is given back when the response is done, the
+ * client goes away, or the body is refused. An admitted body that arrives too slowly gets 408.
+ */
+export function registerUploadAdmission(app: FastifyInstance, admission: UploadAdmission, pace: BodyPace = BODY_PACE): void {
+  const refuse = (reply: FastifyReply, decision: Refusal) => {
+    const message = `Too many image uploads at once: ${decision.reason}. Please retry after ${RETRY_AFTER_MS / 1000} seconds.`;
+    answerRetryLater(reply, new CustomVisionError(decision.status, decision.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message), RETRY_AFTER_MS);
+  };
   app.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply) => {
     const resource = request.resource as Resource | null;
     if (!resource || !isImageBody(request.method, request.url, request.headers['content-type'])) return;
     const decision = admission.admit(resource.name, bodyBytes(request.headers['content-type'], request.headers['content-length']));
-    if ('release' in decision) {
-      reply.raw.once('close', decision.release);
-      return;
-    }
-    const message = `Too many image uploads at once: ${decision.reason}. Please retry after ${RETRY_AFTER_MS / 1000} seconds.`;
-    answerRetryLater(reply, new CustomVisionError(decision.status, decision.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message), RETRY_AFTER_MS);
+    if (!('release' in decision)) return refuse(reply, decision);
+    if (!holdPlace(request.raw, reply.raw, decision.release)) return;
+    watchPace(request.raw, pace, (received, elapsedMs) => {
+      decision.release();
+      if (reply.sent) return;
+      const message =
+        `The request body arrived too slowly: ${(received / 1024).toFixed(0)} KB in ${(elapsedMs / 1000).toFixed(0)} s. ` +
+        `An image upload must arrive at ${pace.minBytesPerSecond / 1024} KB/s or more after its first ${pace.graceMs / 1000} s.`;
+      // The connection is closed after the answer: the rest of this body is not waited for.
+      void reply.status(408).header('Connection', 'close').send({ code: 'RequestTimeout', message });
+    });
+  });
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const resource = request.resource as Resource | null;
+    const images = resource ? referencedImages(request.method, request.routeOptions.url, request.body) : 0;
+    if (!resource || images === 0) return;
+    const decision = admission.admit(resource.name, images * LIMITS.trainingImageBytes);
+    if (!('release' in decision)) return refuse(reply, decision);
+    holdPlace(request.raw, reply.raw, decision.release);
   });
 }

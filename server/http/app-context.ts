@@ -3,8 +3,9 @@ import type { ServiceStore } from '../projects/context';
 import type { Exporter } from '../projects/exports';
 import type { Predictor } from '../projects/predictor';
 import type { TrainingQueue } from '../projects/training-queue';
+import type { FetchSlots } from '../projects/url-fetches';
 import type { PortalBuilds } from '../portal/bundle';
-import type { ResourceDefinition } from '../resources/resource';
+import type { ConfiguredResource } from '../resources/resource';
 import type { UploadLimits } from './admission';
 import type { LinkSigner } from './links';
 
@@ -17,9 +18,11 @@ export interface AppContext {
   /** Builds the key-less links of stored images and export packages. */
   links: LinkSigner;
   /** Who may call the APIs: each resource with its keys. */
-  resources: readonly ResourceDefinition[];
+  resources: readonly ConfiguredResource[];
   /** Allows image URLs that resolve to loopback or private addresses (tests, closed classrooms). */
   allowPrivateUrls: boolean;
+  /** The service's slots for fetching image URLs, shared by the resources in turn (see url-fetches.ts). */
+  urlFetches: FetchSlots;
   /** The web portal's built files (a rebuild per page load with --portal-dev). */
   portal: PortalBuilds;
   /** The Host names requests may carry (see host-check.ts); image links are built from these only. */

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unauthorized } from '../errors';
 import type { ServiceStore, Store } from '../projects/context';
-import type { Resource, ResourceDefinition } from '../resources/resource';
+import type { ConfiguredResource, Resource } from '../resources/resource';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +27,7 @@ const digest = (key: string) => createHash('sha256').update(key).digest();
 export class KeyRing {
   private readonly entries: { digest: Buffer; resource: Resource }[] = [];
 
-  constructor(resources: readonly ResourceDefinition[], header: KeyHeader) {
+  constructor(resources: readonly ConfiguredResource[], header: KeyHeader) {
     for (const { trainingKeys, predictionKeys, ...resource } of resources) {
       for (const key of header === 'Training-Key' ? trainingKeys : predictionKeys) this.entries.push({ digest: digest(key), resource });
     }

@@ -11,9 +11,12 @@ export const MAX_BODY_BYTES = 200 * 1024 * 1024;
 export const MAX_IMAGE_PART_BYTES = 32 * 1024 * 1024;
 
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
+  // Multipart bodies are read as streams by uploads.ts, which bounds each part (MAX_IMAGE_PART_BYTES)
+  // and the whole body (MAX_BODY_BYTES) itself: Fastify's bodyLimit does not apply to them. The
+  // parser's own cut, one byte further, is what lets it see a part too large.
   await app.register(multipart, {
-    limits: { fileSize: MAX_IMAGE_PART_BYTES, files: 256, fields: 64, parts: 320 },
-    throwFileSizeLimit: true,
+    limits: { fileSize: MAX_IMAGE_PART_BYTES + 1, files: 256, fields: 64, parts: 320 },
+    throwFileSizeLimit: false,
   });
   // An empty JSON body (the SDK sends one for optional bodies) means "no body", not an error.
   app.removeContentTypeParser('application/json');

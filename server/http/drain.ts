@@ -18,12 +18,30 @@ export interface DrainLimits {
  */
 export const DRAIN_LIMITS: DrainLimits = { maxBytes: 256 * 1024 * 1024, timeoutInMs: 30_000 };
 
+/** What a request holds for its body (an upload's place), to give back once the body is no longer wanted. */
+const heldForBody = new WeakMap<IncomingMessage, () => void>();
+
+/**
+ * Registers what the request holds for its body: given back as soon as its body is discarded, so a
+ * refused body read away for the client's sake holds no place meanwhile.
+ */
+export function releaseWhenDiscarded(raw: IncomingMessage, release: () => void): void {
+  heldForBody.set(raw, release);
+}
+
+function releaseHeld(raw: IncomingMessage): void {
+  const release = heldForBody.get(raw);
+  heldForBody.delete(raw);
+  release?.();
+}
+
 /**
  * Reads the rest of the request body and throws it away. True once the whole request has been
  * received (the connection can serve the next request), false when the limits were reached or
  * the client went away first.
  */
 export function drainRequestBody(raw: IncomingMessage, { maxBytes, timeoutInMs }: DrainLimits = DRAIN_LIMITS): Promise<boolean> {
+  releaseHeld(raw);
   if (raw.complete) return Promise.resolve(true);
   if (raw.destroyed || raw.readableEnded) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -43,6 +61,17 @@ export function drainRequestBody(raw: IncomingMessage, { maxBytes, timeoutInMs }
     const timer = setTimeout(() => finish(false), timeoutInMs);
     raw.on('data', onData).once('end', onEnd).once('close', onClose).once('error', onClose);
     raw.resume();
+  });
+}
+
+/**
+ * Discards the body of a request answered without reading it (a refusal sent at once): within the
+ * same bounds as the drain, instead of Node's own discarding, which reads whatever the client sends.
+ * Past the bounds the connection is closed: it cannot carry another request.
+ */
+export function discardRequestBody(raw: IncomingMessage, limits: DrainLimits = DRAIN_LIMITS): void {
+  void drainRequestBody(raw, limits).then((drained) => {
+    if (!drained) raw.socket?.destroy();
   });
 }
 

@@ -29,7 +29,10 @@ export function registerFileRoutes(app: FastifyInstance, { store, exporter, link
     return reply.header('Cache-Control', 'private, max-age=3600').type(contentType).send(bytes);
   });
 
-  app.get(UNBOUND_IMAGE_ROUTE, async () => {
+  // A link of the old form is expired only if we issued it; any other address of that shape never named an image.
+  app.get<{ Params: { kind: string; hash: string }; Querystring: { sig?: string } }>(UNBOUND_IMAGE_ROUTE, async (request) => {
+    const { kind, hash } = request.params;
+    if (!links.issuedUnbound(kind, hash, request.query.sig ?? '')) throw notFound('NotFound', 'No image at this address.');
     throw expired('Image links without a project and an expiry (from before this version of the service) are no longer served.');
   });
 

@@ -6,15 +6,21 @@ import os from 'node:os';
 import net from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CustomVisionError } from '../errors';
+import { isWildcardAddress, plainAddress } from '../net/addresses';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
-const WILDCARDS = ['0.0.0.0', '::', ''];
 
-/** A Host header's name alone: lower case, without port, brackets or the root's trailing dot. */
+/**
+ * A Host header's name alone: lower case, without port, brackets or the root's trailing dot.
+ * `[v6]:port`, `[v6]`, `name:port` and `v4:port` lose their port; a bare IPv6 address (as a
+ * bind address or --public-host is written) stays whole, its last group being no port.
+ */
 export function hostName(header: string): string {
   const host = header.trim().toLowerCase();
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
-  return name.replace(/\.$/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d*)?$/.exec(host);
+  if (bracketed) return plainAddress(bracketed[1]);
+  if (net.isIPv6(host)) return plainAddress(host);
+  return host.replace(/:\d*$/, '').replace(/\.$/, '');
 }
 
 /**
@@ -23,8 +29,8 @@ export function hostName(header: string): string {
  * bound ones: an IP address typed as the Host cannot be rebound by DNS.
  */
 export function acceptedHosts({ bindAddress, publicHosts }: { bindAddress: string; publicHosts: readonly string[] }): string[] {
-  const bound = WILDCARDS.includes(hostName(bindAddress))
-    ? Object.values(os.networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => a.address.toLowerCase()))
+  const bound = isWildcardAddress(bindAddress)
+    ? Object.values(os.networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => plainAddress(a.address)))
     : [hostName(bindAddress)];
   return [...new Set([...LOOPBACK_NAMES, ...publicHosts.map(hostName), ...bound])];
 }

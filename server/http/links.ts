@@ -35,6 +35,13 @@ export function withoutCredentials(url: string): string {
   return url.replace(/([?&](?:sig|token)=)[^&]+/gi, '$1***').replace(/^(\/customvision\/exports\/)[^/?]+/, '$1***');
 }
 
+/** Compares signatures in constant time. */
+function sameSignature(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export class LinkSigner {
   constructor(
     private readonly secret: Buffer,
@@ -53,24 +60,22 @@ export class LinkSigner {
 
   /** 'forged' unless this signer made the link (a changed project, image or expiry included); else whether it is still valid. */
   check(link: ImageLink, signature: string): 'valid' | 'expired' | 'forged' {
-    const expected = Buffer.from(this.sign(link));
-    const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'forged';
+    if (!sameSignature(this.sign(link), signature)) return 'forged';
     return link.expiresAt > this.nowInS() ? 'valid' : 'expired';
+  }
+
+  /** True when this signer issued the link of the old form, without project or expiry (signed as `<hash>/<kind>`); such links are no longer served. */
+  issuedUnbound(kind: string, hash: string, signature: string): boolean {
+    return sameSignature(createHmac('sha256', this.secret).update(`${hash}/${kind}`).digest('base64url').slice(0, 32), signature);
   }
 
   /**
    * Links as seen from the request's own base URL, so they work from where the client stands (the
-   * Host check has accepted that name). Image links are bound to the project of the route: every
-   * operation that answers image URIs is under /projects/{projectId}.
+   * Host check has accepted that name), with image links bound to the project the caller works on.
    */
-  forRequest(request: FastifyRequest): Links {
+  forProject(request: FastifyRequest, projectId: string): Links {
     const base = `${request.protocol}://${request.host}`;
-    const projectId = (request.params as { projectId?: string }).projectId;
-    const image = (hash: string, kind: ImageKind) => {
-      if (!projectId) throw new Error(`Image links are issued under /projects/{projectId} only, not for ${request.url}.`);
-      return `${base}${this.imagePath({ projectId, kind, hash })}`;
-    };
+    const image = (hash: string, kind: ImageKind) => `${base}${this.imagePath({ projectId, kind, hash })}`;
     return {
       original: (hash) => image(hash, 'original'),
       resized: (hash) => image(hash, 'resized'),

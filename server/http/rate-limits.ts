@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CustomVisionError } from '../errors';
 import { BURST_SECONDS, PREDICTION_COST } from '../resources/quotas';
 import type { Resource } from '../resources/resource';
+import { discardRequestBody } from './drain';
 
 /**
  * The classic token bucket: `capacity` tokens, refilled at `ratePerSecond`; a request takes its
@@ -48,7 +49,7 @@ export class RateLimits {
   /** 0 when the request may go, else the milliseconds to wait. */
   take(resource: Resource, api: Api, cost: number): number {
     const rate = api === 'training' ? resource.quotas.trainingRequestsPerSecond : resource.quotas.predictionRequestsPerSecond;
-    if (rate === undefined || !Number.isFinite(rate)) return 0;
+    if (!Number.isFinite(rate)) return 0;
     const key = `${api}\n${resource.name}`;
     let bucket = this.buckets.get(key);
     if (!bucket || bucket.ratePerSecond !== rate) {
@@ -66,10 +67,12 @@ export const retryAfterSeconds = (waitMs: number): number => Math.max(1, Math.ce
 /**
  * Answers a request over a limit at once: its status, `Retry-After` and the spec's error body. Not
  * through the error handler, which reads the rest of a refused body before answering: this answer
- * is meant to come before the body is read. The connection stays open and Node discards what the
- * client still sends, so a client that writes its whole body before reading gets the answer too.
+ * is meant to come before the body is read. What the client still sends is then read and discarded
+ * within the drain's bounds, so a client that writes its whole body before reading gets the answer
+ * too, and one that sends more than the bounds has its connection closed.
  */
 export function answerRetryLater(reply: FastifyReply, error: CustomVisionError, waitMs: number): void {
+  discardRequestBody(reply.request.raw);
   void reply
     .status(error.status)
     .header('Retry-After', String(retryAfterSeconds(waitMs)))

@@ -1,15 +1,84 @@
 /** @module Reads images from a request body: multipart parts, a raw body, JSON batches of base64 files or URLs, an image URL. */
+import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { badRequest } from '../errors';
+import { badRequest, CustomVisionError } from '../errors';
 import type { NewImage } from '../projects/images';
 import { LIMITS } from '../projects/limits';
+import { MAX_BODY_BYTES, MAX_IMAGE_PART_BYTES } from './body-parsers';
 import { arrayField, objectBody, optionalStringField } from './params';
 
+const MIB = 1024 * 1024;
+
+/** An image part as read: its bytes when they are within the size kept, and how many there were. */
+interface ReadImage {
+  bytes?: Buffer;
+  size: number;
+}
+
+const tooLarge = (message: string) => new CustomVisionError(413, 'BadRequestImageSizeBytes', `The request is too large: ${message}`);
+
+/** The spec's answer for one image over its size limit (quick tests and predictions). */
+const imageTooLarge = (size: number, maxBytes: number) => badRequest('BadRequestImageSizeBytes', `The image is ${size} bytes; the limit is ${maxBytes} bytes.`);
+
 /**
- * Collects every image of a multipart/form-data or application/octet-stream request. Parts
- * beyond the batch limit are still read off the wire (so the client gets our answer rather
- * than a reset connection) but not kept.
+ * Reads one file part, keeping its bytes only while they are within `keepAtMost`: past it they are
+ * counted and dropped. `count` sees every chunk, for the bound on the whole body.
  */
+async function readFilePart(file: Readable, keepAtMost: number, count: (bytes: number) => void): Promise<ReadImage> {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    count(chunk.length);
+    if (size > MAX_IMAGE_PART_BYTES) throw tooLarge(`an image part is more than ${MAX_IMAGE_PART_BYTES / MIB} MB.`);
+    if (size <= keepAtMost) chunks.push(chunk);
+    else chunks = [];
+  }
+  return { bytes: size <= keepAtMost ? Buffer.concat(chunks) : undefined, size };
+}
+
+/**
+ * The image parts of a multipart/form-data body, the first `keep.parts` kept if within `keep.bytes`. The bytes
+ * of every part count towards MAX_BODY_BYTES, the bound Fastify's body limit puts on other bodies
+ * (which does not apply to multipart, read here as a stream): past it, 413 at once, and the rest
+ * of the body is read away by the error handler's bounded drain. Parts beyond those kept (a batch
+ * over its limit, a second image to classify) are still read off the wire, so the client gets our
+ * answer rather than a reset connection. A body cut short (the client went away, or was too slow)
+ * gives nothing: no image of it is stored.
+ */
+async function readImageParts(request: FastifyRequest, keep: { parts: number; bytes: number }): Promise<{ images: ReadImage[]; count: number }> {
+  const images: ReadImage[] = [];
+  let count = 0;
+  let total = 0;
+  const counted = (bytes: number) => {
+    total += bytes;
+    if (total > MAX_BODY_BYTES) throw tooLarge(`its parts come to more than ${MAX_BODY_BYTES / MIB} MB, the most one request may carry.`);
+  };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        count++;
+        const image = await readFilePart(part.file, count <= keep.parts ? keep.bytes : 0, counted);
+        if (count <= keep.parts) images.push(image);
+      } else {
+        const value = String(part.value);
+        counted(Buffer.byteLength(value));
+        if (part.fieldname.toLowerCase() !== 'imagedata') continue;
+        // A text field cannot carry binary data intact; keep it so its status says the format is wrong.
+        count++;
+        if (count <= keep.parts) images.push({ bytes: Buffer.from(value), size: Buffer.byteLength(value) });
+      }
+    }
+  } catch (error) {
+    // The multipart parser stops here: what the client still sends is the error handler's to read away.
+    request.raw.unpipe();
+    throw error;
+  }
+  if (!request.raw.complete) throw badRequest('BadRequestImageBatch', 'The request body ended before its last part.');
+  return { images, count };
+}
+
+/** Collects every image of a multipart/form-data or application/octet-stream request; an image over 6 MB is reported ErrorImageSize without being kept. */
 export async function readImageBodies(request: FastifyRequest): Promise<NewImage[]> {
   if (!request.isMultipart()) {
     const body = request.body;
@@ -18,24 +87,12 @@ export async function readImageBodies(request: FastifyRequest): Promise<NewImage
     }
     return [{ bytes: body }];
   }
-  const images: NewImage[] = [];
-  let count = 0;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      count++;
-      const bytes = await part.toBuffer();
-      if (count <= LIMITS.batchSize + 1) images.push({ bytes });
-    } else if (part.fieldname.toLowerCase() === 'imagedata') {
-      // A text field cannot carry binary data intact; keep it so its status says the format is wrong.
-      count++;
-      if (count <= LIMITS.batchSize + 1) images.push({ bytes: Buffer.from(String(part.value)) });
-    }
-  }
+  const { images, count } = await readImageParts(request, { parts: LIMITS.batchSize + 1, bytes: LIMITS.trainingImageBytes });
   if (images.length === 0) throw badRequest('BadRequestImageBatch', 'The request holds no image: send it in a form part named imageData.');
   if (count > LIMITS.batchSize) {
     throw badRequest('BadRequestExceededBatchSize', `At most ${LIMITS.batchSize} images per request, got ${count}.`);
   }
-  return images;
+  return images.map(({ bytes }): NewImage => (bytes ? { bytes } : { failure: 'ErrorImageSize' }));
 }
 
 /** The URL of an ImageUrl body (`{"url": ...}`): a quick test's or a prediction's. */
@@ -47,11 +104,21 @@ export function readImageUrl(request: FastifyRequest): string {
   return url;
 }
 
-/** The one image of a quick test or prediction request. */
-export async function readSingleImage(request: FastifyRequest): Promise<Buffer> {
-  const images = await readImageBodies(request);
-  if (images.length !== 1) throw badRequest('BadRequestImageBatch', `Send exactly one image, got ${images.length}.`);
-  return images[0].bytes as Buffer;
+/** The one image of a quick test or prediction request, kept only when it is within `maxBytes` (else the spec's 400). */
+export async function readSingleImage(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
+  if (!request.isMultipart()) {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) {
+      throw badRequest('BadRequestImageStream', 'Send the image as multipart/form-data (field imageData) or as an application/octet-stream body.');
+    }
+    if (body.length > maxBytes) throw imageTooLarge(body.length, maxBytes);
+    return body;
+  }
+  const { images, count } = await readImageParts(request, { parts: 1, bytes: maxBytes });
+  if (count !== 1) throw badRequest('BadRequestImageBatch', `Send exactly one image, got ${count}.`);
+  const [{ bytes, size }] = images;
+  if (!bytes) throw imageTooLarge(size, maxBytes);
+  return bytes;
 }
 
 function metadataOf(value: unknown): Record<string, string> | undefined {

@@ -56,16 +56,42 @@ function pinnedLookup({ address, family }: dns.LookupAddress): net.LookupFunctio
   };
 }
 
-async function getOnce(url: URL, options: Required<FetchImageOptions>): Promise<{ redirect?: string; bytes?: Buffer }> {
+/** Where a redirect points; a Location that is not a URL is the source's fault, never an exception out of an event handler. */
+function redirectTarget(location: string, from: URL): URL {
+  try {
+    return new URL(location, from);
+  } catch {
+    throw new ImageFetchError(`The URL redirected to "${location.slice(0, 200)}", which is not a valid URL.`, 'source');
+  }
+}
+
+const asFetchError = (error: unknown): ImageFetchError =>
+  error instanceof ImageFetchError ? error : new ImageFetchError(`Download failed: ${error instanceof Error ? error.message : String(error)}`, 'source');
+
+async function getOnce(url: URL, options: Required<FetchImageOptions>): Promise<{ redirect?: URL; bytes?: Buffer }> {
   const target = await checkedAddress(url, options);
   return new Promise((resolve, reject) => {
+    let request: http.ClientRequest | undefined;
+    const fail = (error: unknown) => {
+      request?.destroy();
+      reject(asFetchError(error));
+    };
+    /** An event handler whose throw rejects this fetch: thrown out of an emitter, it would end the whole service. */
+    const guarded =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          handler(...args);
+        } catch (error) {
+          fail(error);
+        }
+      };
     const client = url.protocol === 'https:' ? https : http;
-    // No shared agent: a pooled socket could have been opened to another address. The Host header and TLS name stay the URL's.
-    const request = client.get(url, { lookup: pinnedLookup(target), agent: false, timeout: options.timeoutInMs, headers: { 'user-agent': 'local-custom-vision' } }, (response) => {
+    const onResponse = (response: http.IncomingMessage) => {
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && response.headers.location) {
         response.resume();
-        resolve({ redirect: new URL(response.headers.location, url).toString() });
+        resolve({ redirect: redirectTarget(response.headers.location, url) });
         return;
       }
       if (status !== 200) {
@@ -81,20 +107,30 @@ async function getOnce(url: URL, options: Required<FetchImageOptions>): Promise<
       }
       const chunks: Buffer[] = [];
       let received = 0;
-      response.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > options.maxBytes) {
-          response.destroy();
-          reject(new ImageFetchError(`The image is larger than the limit of ${options.maxBytes} bytes.`, 'size'));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('end', () => resolve({ bytes: Buffer.concat(chunks) }));
-      response.on('error', (error) => reject(new ImageFetchError(`Download failed: ${error.message}`, 'source')));
-    });
-    request.on('timeout', () => request.destroy(new ImageFetchError(`The URL did not answer within ${options.timeoutInMs} ms.`, 'source')));
-    request.on('error', (error) => reject(error instanceof ImageFetchError ? error : new ImageFetchError(`Download failed: ${error.message}`, 'source')));
+      response.on(
+        'data',
+        guarded((chunk: Buffer) => {
+          received += chunk.length;
+          if (received > options.maxBytes) {
+            response.destroy();
+            reject(new ImageFetchError(`The image is larger than the limit of ${options.maxBytes} bytes.`, 'size'));
+            return;
+          }
+          chunks.push(chunk);
+        }),
+      );
+      response.on('end', guarded(() => resolve({ bytes: Buffer.concat(chunks) })));
+      response.on('error', fail);
+    };
+    try {
+      // No shared agent: a pooled socket could have been opened to another address. The Host header and TLS name stay the URL's.
+      request = client.get(url, { lookup: pinnedLookup(target), agent: false, timeout: options.timeoutInMs, headers: { 'user-agent': 'local-custom-vision' } }, guarded(onResponse));
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    request.on('timeout', () => request?.destroy(new ImageFetchError(`The URL did not answer within ${options.timeoutInMs} ms.`, 'source')));
+    request.on('error', fail);
   });
 }
 
@@ -113,7 +149,7 @@ export async function fetchImage(rawUrl: string, options: FetchImageOptions): Pr
     }
     const result = await getOnce(url, settings);
     if (result.bytes) return result.bytes;
-    url = new URL(result.redirect as string);
+    url = result.redirect as URL;
   }
   throw new ImageFetchError(`Too many redirects (more than ${settings.maxRedirects}).`, 'source');
 }

@@ -9,6 +9,8 @@ import type { NewImage } from './image-checks';
 import { createImages, type ImageCreateSummary } from './images';
 import { LIMITS } from './limits';
 import { requireProject } from './projects';
+import { checkImageQuota } from './quota-checks';
+import { FETCHES_PER_REQUEST, mapAtMost } from './url-fetches';
 
 /** ImageIdCreateBatch as read from the body: `id` is a stored prediction's id. */
 export interface PredictedImageBatch {
@@ -31,13 +33,14 @@ export async function createImagesFromPredictions(store: Store, projectId: strin
   if (batch.images.some((entry) => entry.regions?.length)) {
     throw badRequest('BadRequestImageRegions', 'Regions belong to object detection projects, which the local Custom Vision service does not support: send the entries without regions.');
   }
-  const entries = await Promise.all(
-    batch.images.map(async (entry): Promise<NewImage> => {
-      const prediction = store.predictions.byId(project.id, entry.id.toLowerCase());
-      const bytes = prediction ? await store.blobs.get(prediction.hash).catch(() => undefined) : undefined;
-      const image = { tagIds: entry.tagIds ?? (batch.tagIds.length ? batch.tagIds : undefined), metadata: batch.metadata };
-      return bytes ? { ...image, bytes } : { ...image, failure: 'ErrorSource' };
-    }),
-  );
+  // Refused before any image is read when the project is full: the bytes would only be thrown away.
+  checkImageQuota(store, project.id);
+  // Read a few at a time: the batch's bytes are held until it is stored, and admission counted them (admission.ts).
+  const entries = await mapAtMost(batch.images, FETCHES_PER_REQUEST, async (entry): Promise<NewImage> => {
+    const prediction = store.predictions.byId(project.id, entry.id.toLowerCase());
+    const bytes = prediction ? await store.blobs.get(prediction.hash).catch(() => undefined) : undefined;
+    const image = { tagIds: entry.tagIds ?? (batch.tagIds.length ? batch.tagIds : undefined), metadata: batch.metadata };
+    return bytes ? { ...image, bytes } : { ...image, failure: 'ErrorSource' };
+  });
   return createImages(store, project.id, entries, batch.tagIds, links);
 }

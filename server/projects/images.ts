@@ -7,7 +7,7 @@ import { toImages, type Image } from './image-listings';
 import { checkTagIds, mixesNegative } from './image-tags';
 import { LIMITS } from './limits';
 import { requireProject } from './projects';
-import { checkImageQuota, imageRoom } from './quotas';
+import { checkImageQuota, imageRoom } from './quota-checks';
 import { tagsById } from './tags';
 
 export type { ImageCreateStatus, ImageTag, NewImage };

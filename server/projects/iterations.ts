@@ -8,7 +8,7 @@ import { iterationModel, onCurrentBackbone } from './heads';
 import { checkedName, checkedText, LIMITS } from './limits';
 import { LOCAL_EXPORT_PLATFORMS } from './platforms';
 import { requireProject } from './projects';
-import { checkIterationQuota } from './quotas';
+import { checkIterationQuota } from './quota-checks';
 import { readSnapshot, sameTraining, snapshotWorkspace, validateForTraining } from './snapshots';
 
 export type { IterationStatus };

@@ -8,7 +8,7 @@ import { sha256 } from '../store/blobs';
 import type { ProjectSnapshot } from '../store/repositories';
 import { newId, type Store } from './context';
 import { createProject, requireProject, type Project } from './projects';
-import { checkImportQuota } from './quotas';
+import { checkImportQuota } from './quota-checks';
 
 /** How long a token can be imported. A snapshot keeps its images' bytes alive, so it must not live forever. */
 export const TRANSFER_VALIDITY_MS = 24 * 60 * 60 * 1000;

@@ -6,7 +6,7 @@ import { CLASSIFICATION_TYPES, newId, now, type ClassificationType, type Store }
 import { DEFAULT_DOMAIN_ID, findDomain } from './domains';
 import { checkedName, checkedText, LIMITS } from './limits';
 import { EXPORT_PLATFORMS } from './platforms';
-import { checkProjectQuota } from './quotas';
+import { checkProjectQuota } from './quota-checks';
 
 export interface Project {
   id: string;

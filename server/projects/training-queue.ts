@@ -15,12 +15,7 @@ export interface Trainer {
 export interface TrainingQueueOptions {
   /** Trainings run at the same time; the worker trainer runs one at a time, so more would only wait there. */
   concurrency?: number;
-  /** The resource an iteration belongs to, for iterations resumed at start (the routes name it when they queue). */
-  ownerOf?: (iterationId: string) => string | undefined;
 }
-
-/** Owner of an iteration queued without naming its resource. */
-const UNKNOWN_OWNER = 'default';
 
 /** "1st", "2nd", "3rd", "11th", "22nd". */
 function ordinal(n: number): string {
@@ -60,13 +55,13 @@ export class TrainingQueue {
     private readonly store: SharedStore,
     private readonly trainer: Trainer,
     private readonly log: (line: string) => void,
-    private readonly options: TrainingQueueOptions = {},
+    options: TrainingQueueOptions = {},
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
   }
 
   /** Queues an iteration whose status is Training, for the resource that owns it. */
-  enqueue(iterationId: string, owner: string = UNKNOWN_OWNER): void {
+  enqueue(iterationId: string, owner: string): void {
     if (this.closed || this.running.has(iterationId) || [...this.waiting.values()].some((ids) => ids.includes(iterationId))) return;
     const ids = this.waiting.get(owner) ?? [];
     ids.push(iterationId);
@@ -81,13 +76,18 @@ export class TrainingQueue {
 
   /**
    * After a crash or kill, iterations recorded as Training have no job running: train them
-   * again from their recorded snapshot (features already extracted come from the cache).
+   * again from their recorded snapshot (features already extracted come from the cache), each
+   * for the resource that owns its project, so they take turns as they did before.
    */
   resumeInterrupted(): number {
-    const ids = this.store.trainingRuns.inProgress();
-    // Without the resource, each project takes its own turn.
-    ids.forEach((id) => this.enqueue(id, this.options.ownerOf?.(id) ?? `project ${this.store.iterations.byId(id)?.projectId ?? UNKNOWN_OWNER}`));
-    return ids.length;
+    let resumed = 0;
+    for (const id of this.store.trainingRuns.inProgress()) {
+      const owner = this.store.iterations.ownerOf(id);
+      if (owner === undefined) continue; // deleted with its project meanwhile: nothing to train
+      this.enqueue(id, owner);
+      resumed++;
+    }
+    return resumed;
   }
 
   /** The owners of the trainings that start before this waiting iteration, in the order they start. */

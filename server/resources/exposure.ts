@@ -2,24 +2,11 @@
  * @module The rule for opening the service to a network: the lab's default keys are published in the
  * README, so a service that listens beyond loopback must accept none of them.
  */
-import net from 'node:net';
 import { LOCAL_SERVICE } from '../../lib/src/shared';
+import { isLoopbackHost } from '../net/addresses';
 import type { ResourceDefinition } from './resource';
 
-const LOOPBACK = new net.BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** 127.0.0.0/8, ::1 (also written [::1] or as ::ffff:127.x.y.z) and `localhost`: only this machine reaches them. */
-export function isLoopbackHost(host: string): boolean {
-  const address = host.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (address === 'localhost') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (mapped) return LOOPBACK.check(mapped[1], 'ipv4');
-  if (net.isIPv4(address)) return LOOPBACK.check(address, 'ipv4');
-  if (net.isIPv6(address)) return LOOPBACK.check(address, 'ipv6');
-  return false;
-}
+export { isLoopbackHost };
 
 /** The lab's default keys among those the resources accept, each with the resource it acts for. */
 function defaultKeysIn(resources: readonly ResourceDefinition[]): string[] {

@@ -2,10 +2,7 @@
  * @module What each quota of a resource means and its default: Azure's S0 tier for the resources of a
  * resources file, none for the lab's single resource (no resources file), as before quotas existed.
  */
-import type { ResourceDefinition, ResourceQuotas } from './resource';
-
-/** Every quota with a value; `Infinity` means no limit. */
-export type Quotas = Required<ResourceQuotas>;
+import type { ConfiguredResource, Quotas, ResourceDefinition, ResourceQuotas } from './resource';
 
 /**
  * Azure's S0 (standard) tier, from the Custom Vision docs' "Limits and quotas" page
@@ -48,7 +45,7 @@ export function resolveQuotas(given: ResourceQuotas, defaults: Quotas): Quotas {
 }
 
 /** The resources with every quota set: from a resources file, S0's defaults; the lab's lone resource, none. */
-export function withQuotas(resources: readonly ResourceDefinition[], fromFile: boolean): ResourceDefinition[] {
+export function withQuotas(resources: readonly ResourceDefinition[], fromFile: boolean): ConfiguredResource[] {
   const defaults = fromFile ? AZURE_S0_QUOTAS : NO_QUOTAS;
   return resources.map((resource) => ({ ...resource, quotas: resolveQuotas(resource.quotas, defaults) }));
 }

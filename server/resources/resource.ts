@@ -1,18 +1,21 @@
 /** @module What a resource is (a name, its keys, its quotas) and the one the service has without a resources file. */
 
-/** Per-resource limits, as a resources file states them; kept as data until quotas are enforced. */
-export interface ResourceQuotas {
-  maxProjects?: number;
-  maxImagesPerProject?: number;
-  maxIterations?: number;
-  trainingRequestsPerSecond?: number;
-  predictionRequestsPerSecond?: number;
+/** Every quota of a resource with its value; `Infinity` means no limit. */
+export interface Quotas {
+  maxProjects: number;
+  maxImagesPerProject: number;
+  maxIterations: number;
+  trainingRequestsPerSecond: number;
+  predictionRequestsPerSecond: number;
 }
+
+/** The quotas a resources file states for a resource: those it leaves out take the defaults (see quotas.ts). */
+export type ResourceQuotas = Partial<Quotas>;
 
 /** A resource as requests and rules see it: who owns a project, and what it may do. */
 export interface Resource {
   name: string;
-  quotas: ResourceQuotas;
+  quotas: Quotas;
   /**
    * Whether publishIteration takes any predictionId as naming this resource. Only the single
    * resource of a service without a resources file does: the lab publishes to
@@ -21,11 +24,19 @@ export interface Resource {
   acceptsAnyPredictionId: boolean;
 }
 
-/** A resource with the keys that act for it, as the service is configured. */
-export interface ResourceDefinition extends Resource {
+/** The keys that act for a resource: each header's own. */
+export interface ResourceKeys {
   trainingKeys: string[];
   predictionKeys: string[];
 }
+
+/** A resource as a resources file (or the command line) states it: its keys, and the quotas it sets. */
+export interface ResourceDefinition extends Omit<Resource, 'quotas'>, ResourceKeys {
+  quotas: ResourceQuotas;
+}
+
+/** A resource as the service runs it: its keys and every quota (see `withQuotas`). */
+export interface ConfiguredResource extends Resource, ResourceKeys {}
 
 /** The resource of a service started without a resources file; existing projects belong to it too. */
 export const DEFAULT_RESOURCE_NAME = 'default';
@@ -49,7 +60,7 @@ export function predictionResourceName(predictionId: string): string {
 }
 
 /** Whether `predictionId` names this resource (names compare without case, as Azure's account names do). */
-export function namesResource(predictionId: string, resource: Resource): boolean {
+export function namesResource(predictionId: string, resource: Pick<Resource, 'name' | 'acceptsAnyPredictionId'>): boolean {
   return resource.acceptsAnyPredictionId || predictionResourceName(predictionId).toLowerCase() === resource.name.toLowerCase();
 }
 

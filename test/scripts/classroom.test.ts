@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -91,6 +91,16 @@ describe('npm run classroom', () => {
 
     stopRunning = undefined;
     assert.equal(await room.stop(), 0, 'stops cleanly');
+  });
+
+  it('checks the service\'s options before it writes a room: a bad --public-host leaves no file behind', async () => {
+    const fresh = path.join(folder, 'bad-option', 'resources.json');
+    const args = ['--import', 'tsx', SCRIPT, '--students', '2', '--port', '0', '--out', fresh, '--public-host', 'not a host!'];
+    const refused = await runCommand(process.execPath, args, { cwd: PROJECT_ROOT, env: cleanEnv(), timeoutMs: 60_000 });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /Invalid public host "not a host!"/);
+    assert.equal(existsSync(fresh), false, 'no resources file: the next run needs neither --reuse nor --force');
+    assert.equal(existsSync(`${fresh}.new`), false);
   });
 
   it('keeps an existing room unless told to reuse or replace it', async () => {

@@ -5,14 +5,14 @@ import * as p from '../params';
 import { iterationIdOf, projectIdOf, type Req } from './request';
 
 export function registerExportRoutes(app: FastifyInstance, { exporter, links }: AppContext): void {
-  app.post('/projects/:projectId/iterations/:iterationId/export', async (req: Req) =>
-    exporter.request(
-      req.store,
-      projectIdOf(req),
-      iterationIdOf(req),
-      { platform: p.requiredString(req.query, 'platform'), flavor: p.optionalString(req.query, 'flavor') ?? null },
-      links.forRequest(req),
-    ),
-  );
-  app.get('/projects/:projectId/iterations/:iterationId/export', async (req: Req) => exporter.list(req.store, projectIdOf(req), iterationIdOf(req), links.forRequest(req)));
+  app.post('/projects/:projectId/iterations/:iterationId/export', async (req: Req) => {
+    const projectId = projectIdOf(req);
+    const iterationId = iterationIdOf(req);
+    const target = { platform: p.requiredString(req.query, 'platform'), flavor: p.optionalString(req.query, 'flavor') ?? null };
+    return exporter.request(req.store, projectId, iterationId, target, links.forProject(req, projectId));
+  });
+  app.get('/projects/:projectId/iterations/:iterationId/export', async (req: Req) => {
+    const projectId = projectIdOf(req);
+    return exporter.list(req.store, projectId, iterationIdOf(req), links.forProject(req, projectId));
+  });
 }

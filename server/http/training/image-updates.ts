@@ -36,7 +36,8 @@ export function registerImageUpdateRoutes(app: FastifyInstance, { links }: AppCo
     return reply.status(summary.isBatchSuccessful ? 200 : 207).send(summary);
   });
   app.post('/projects/:projectId/images/predictions', async (req: Req, reply) => {
-    const summary = await createImagesFromPredictions(req.store, projectIdOf(req), readIdBatch(req.body), links.forRequest(req));
+    const projectId = projectIdOf(req);
+    const summary = await createImagesFromPredictions(req.store, projectId, readIdBatch(req.body), links.forProject(req, projectId));
     return reply.status(summary.isBatchSuccessful ? 200 : 207).send(summary);
   });
 }

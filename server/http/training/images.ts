@@ -24,29 +24,31 @@ function imageQuery(req: Req, taggingStatus: images.TaggingStatus): images.Image
   };
 }
 
-export function registerImageRoutes(app: FastifyInstance, { links, allowPrivateUrls }: AppContext): void {
+export function registerImageRoutes(app: FastifyInstance, { links, allowPrivateUrls, urlFetches }: AppContext): void {
   app.post('/projects/:projectId/images', async (req: Req, reply) => {
     const projectId = projectIdOf(req);
     requireProject(req.store, projectId);
     const tagIds = p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch) ?? [];
-    const summary = await images.createImages(req.store, projectId, await readImageBodies(req), tagIds, links.forRequest(req));
+    const summary = await images.createImages(req.store, projectId, await readImageBodies(req), tagIds, links.forProject(req, projectId));
     return reply.status(statusOf(summary)).send(summary);
   });
   app.post('/projects/:projectId/images/files', async (req: Req, reply) => {
     const projectId = projectIdOf(req);
     const batch = readFileBatch(req.body);
-    const summary = await images.createImages(req.store, projectId, batch.entries, batch.tagIds, links.forRequest(req));
+    const summary = await images.createImages(req.store, projectId, batch.entries, batch.tagIds, links.forProject(req, projectId));
     return reply.status(statusOf(summary)).send(summary);
   });
   app.post('/projects/:projectId/images/urls', async (req: Req, reply) => {
     const projectId = projectIdOf(req);
     requireProject(req.store, projectId);
-    const summary = await createImagesFromUrls(req.store, projectId, readUrlBatch(req.body), links.forRequest(req), { allowPrivate: allowPrivateUrls });
+    const summary = await createImagesFromUrls(req.store, projectId, readUrlBatch(req.body), links.forProject(req, projectId), { allowPrivate: allowPrivateUrls, slots: urlFetches });
     return reply.status(statusOf(summary)).send(summary);
   });
 
-  const listing = (status?: images.TaggingStatus) => async (req: Req) =>
-    images.listImages(req.store, projectIdOf(req), imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')), links.forRequest(req));
+  const listing = (status?: images.TaggingStatus) => async (req: Req) => {
+    const projectId = projectIdOf(req);
+    return images.listImages(req.store, projectId, imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')), links.forProject(req, projectId));
+  };
   const count = (status?: images.TaggingStatus) => async (req: Req) =>
     images.countImages(req.store, projectIdOf(req), imageQuery(req, status ?? p.oneOf(req.query, 'taggingStatus', TAGGING, 'All')));
   app.get('/projects/:projectId/images', listing());
@@ -57,7 +59,8 @@ export function registerImageRoutes(app: FastifyInstance, { links, allowPrivateU
   app.get('/projects/:projectId/images/untagged/count', count('Untagged'));
   app.get('/projects/:projectId/images/id', async (req: Req) => {
     const imageIds = p.uuidList(req.query, 'imageIds', LIMITS.idsPerRequest) ?? [];
-    return images.getImagesByIds(req.store, projectIdOf(req), imageIds, links.forRequest(req), p.optionalUuid(req.query, 'iterationId'));
+    const projectId = projectIdOf(req);
+    return images.getImagesByIds(req.store, projectId, imageIds, links.forProject(req, projectId), p.optionalUuid(req.query, 'iterationId'));
   });
 
   app.delete('/projects/:projectId/images', async (req: Req, reply) => {

@@ -11,15 +11,12 @@ export function registerPerformanceRoutes(app: FastifyInstance, { links }: AppCo
   app.get(base, async (req: Req) =>
     iterationPerformance(req.store, projectIdOf(req), iterationIdOf(req), p.number(req.query, 'threshold', { min: 0, max: 1, fallback: 0.5 })),
   );
-  app.get(`${base}/images`, async (req: Req) =>
-    imagePerformances(
-      req.store,
-      projectIdOf(req),
-      iterationIdOf(req),
-      { tagIds: p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch), ...pageOf(req) },
-      links.forRequest(req),
-    ),
-  );
+  app.get(`${base}/images`, async (req: Req) => {
+    const projectId = projectIdOf(req);
+    const iterationId = iterationIdOf(req);
+    const page = { tagIds: p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch), ...pageOf(req) };
+    return imagePerformances(req.store, projectId, iterationId, page, links.forProject(req, projectId));
+  });
   app.get(`${base}/images/count`, async (req: Req) =>
     imagePerformanceCount(req.store, projectIdOf(req), iterationIdOf(req), p.uuidList(req.query, 'tagIds', LIMITS.tagsPerBatch)),
   );

@@ -43,9 +43,10 @@ function readQueryToken(body: unknown): PredictionQuery {
 }
 
 export function registerPredictionQueryRoutes(app: FastifyInstance, { links }: AppContext): void {
-  app.post('/projects/:projectId/predictions/query', async (req: Req) =>
-    queryPredictions(req.store, projectIdOf(req), readQueryToken(req.body), links.forRequest(req)),
-  );
+  app.post('/projects/:projectId/predictions/query', async (req: Req) => {
+    const projectId = projectIdOf(req);
+    return queryPredictions(req.store, projectId, readQueryToken(req.body), links.forProject(req, projectId));
+  });
   app.delete('/projects/:projectId/predictions', async (req: Req, reply) => {
     deletePredictions(req.store, projectIdOf(req), p.uuidList(req.query, 'ids', 64) ?? []);
     return reply.status(204).send();

@@ -8,16 +8,17 @@ import * as p from '../params';
 import { readImageUrl, readSingleImage } from '../uploads';
 import { projectIdOf, type Req } from './request';
 
-export function registerQuickTestRoutes(app: FastifyInstance, { predictor, allowPrivateUrls }: AppContext): void {
+export function registerQuickTestRoutes(app: FastifyInstance, { predictor, allowPrivateUrls, urlFetches }: AppContext): void {
   // The project is looked up before the parameters are read: an unknown project is a 404 whatever they say.
   const projectOf = (req: Req) => requireProject(req.store, projectIdOf(req));
   const testOf = (req: Req) => ({ iterationId: p.optionalUuid(req.query, 'iterationId'), store: p.boolean(req.query, 'store', true) });
   app.post('/projects/:projectId/quicktest/image', async (req: Req) => {
     const project = projectOf(req);
-    return quickTest(req.store, predictor, project, () => readSingleImage(req), testOf(req));
+    return quickTest(req.store, predictor, project, (maxBytes) => readSingleImage(req, maxBytes), testOf(req));
   });
   app.post('/projects/:projectId/quicktest/url', async (req: Req) => {
     const project = projectOf(req);
-    return quickTest(req.store, predictor, project, (maxBytes) => fetchImageToClassify(readImageUrl(req), { maxBytes, allowPrivate: allowPrivateUrls }), testOf(req));
+    const fetchImage = (maxBytes: number) => fetchImageToClassify(readImageUrl(req), req.resource.name, { maxBytes, allowPrivate: allowPrivateUrls, slots: urlFetches });
+    return quickTest(req.store, predictor, project, fetchImage, testOf(req));
   });
 }

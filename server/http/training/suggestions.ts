@@ -52,7 +52,8 @@ export function registerSuggestionRoutes(app: FastifyInstance, { store, predicto
       maxCount: maxCountOf(body),
       sortBy: sortByOf(body),
     };
-    return querySuggestedImages(labeler, req.store, projectIdOf(req), iterationIdOf(req), query, links.forRequest(req));
+    const projectId = projectIdOf(req);
+    return querySuggestedImages(labeler, req.store, projectId, iterationIdOf(req), query, links.forProject(req, projectId));
   });
   app.post('/projects/:projectId/images/suggested/count', async (req: Req) =>
     querySuggestedImageCount(labeler, req.store, projectIdOf(req), iterationIdOf(req), tagFilterOf(optionalObjectBody(req.body, 'a TagFilter'))),

@@ -106,6 +106,12 @@ export class IterationRepository {
     return this.one('id = ?', id);
   }
 
+  /** The resource whose project the iteration belongs to, for what serves every resource (the training queue at start). */
+  ownerOf(id: string): string | undefined {
+    const row = this.db.prepare<[string], { resource: string }>('SELECT p.resource FROM iterations i JOIN projects p ON p.id = i.project_id WHERE i.id = ?').get(id);
+    return row?.resource;
+  }
+
   inProject(projectId: string, id: string): IterationRecord | undefined {
     return this.one('project_id = ? AND id = ?', projectId, id);
   }

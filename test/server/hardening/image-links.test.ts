@@ -4,10 +4,12 @@
  * 403 AuthenticationFailed, and every listing hands out fresh links.
  */
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TrainingAPIClient, TrainingAPIModels } from '@azure/cognitiveservices-customvision-training';
+import type { FastifyRequest } from 'fastify';
 import { IMAGE_LINK_LIFETIME_IN_S, LinkSigner } from '../../../server/http/links';
 import { imageFiles, readImage } from '../../support/dataset';
 import { trainingClient } from '../../support/sdk';
@@ -97,11 +99,24 @@ describe('signed image links', () => {
     assert.equal((await answer(fresh.originalImageUri as string)).status, 200);
   });
 
-  it('a link from before links expired (no project, no expiry) is refused as expired', async () => {
+  it('a link from before links expired (no project, no expiry) is refused as expired if the service issued it, else unknown', async () => {
+    const secret = Buffer.from(readFileSync(path.join(service.dataDir, 'uri-secret'), 'utf8').trim(), 'hex');
     const hash = hashOf(images[1].originalImageUri as string);
-    const old = await answer(`${service.url}/customvision/images/original/${hash}?sig=K1sJSWOjG3PILEyTPBe0T6vxb7YjwJyO`);
-    assert.equal(old.status, 403);
-    assert.equal(old.code, 'AuthenticationFailed');
+    // How the service signed image links before they named their project and expired.
+    const oldSignature = (kind: string) => createHmac('sha256', secret).update(`${hash}/${kind}`).digest('base64url').slice(0, 32);
+    for (const kind of ['original', 'resized', 'thumbnail']) {
+      const old = await answer(`${service.url}/customvision/images/${kind}/${hash}?sig=${oldSignature(kind)}`);
+      assert.equal(old.status, 403, kind);
+      assert.equal(old.code, 'AuthenticationFailed');
+      assert.match(old.message ?? '', /no longer served/);
+    }
+    const neverIssued = [
+      `/customvision/images/original/${hash}?sig=K1sJSWOjG3PILEyTPBe0T6vxb7YjwJyO`,
+      `/customvision/images/resized/${hash}?sig=${oldSignature('original')}`,
+      `/customvision/images/original/${hash}`,
+      `/customvision/images/anything/at-all`,
+    ];
+    for (const link of neverIssued) assert.deepEqual(await answer(`${service.url}${link}`), { status: 404, code: 'NotFound', message: 'No image at this address.' }, link);
   });
 
   it('a deleted image stops being served at once, in every rendition, while the project still holding it serves it', async () => {
@@ -115,5 +130,19 @@ describe('signed image links', () => {
     const [inB] = await trainer.getImages(projectB);
     assert.equal((await answer(inB.originalImageUri as string)).status, 200, "project B's copy is untouched");
     assert.equal((await answer(images[2].originalImageUri as string)).status, 200, 'the image not deleted still is');
+  });
+});
+
+describe('building image links', () => {
+  it('takes the project from its caller, so a route without {projectId} gets links as well', () => {
+    const signer = new LinkSigner(randomBytes(32));
+    const projectId = '6c1f4a7e-2b3d-4e5f-8a9b-0c1d2e3f4a5b';
+    const hash = 'ab'.repeat(32);
+    const request = { protocol: 'http', host: 'localhost:5600', params: {}, url: '/customvision/v3.4-preview/training/somewhere' } as unknown as FastifyRequest;
+    const link = new URL(signer.forProject(request, projectId).thumbnail(hash));
+    assert.equal(link.origin, 'http://localhost:5600');
+    assert.equal(link.pathname, `/customvision/images/${projectId}/thumbnail/${hash}`);
+    const verdict = signer.check({ projectId, kind: 'thumbnail', hash, expiresAt: Number(link.searchParams.get('se')) }, link.searchParams.get('sig') ?? '');
+    assert.equal(verdict, 'valid');
   });
 });

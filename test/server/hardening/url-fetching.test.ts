@@ -1,13 +1,27 @@
 /**
  * Image URLs cannot reach loopback or private addresses through an IPv6 form that embeds an
  * IPv4 address, and a name is resolved once per hop and connected to at the address checked.
+ * Connections are watched (and, where they would leave the machine, stopped before they are
+ * made) through the `net.client.socket` diagnostics channel: no test here reaches the network.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import diagnostics from 'node:diagnostics_channel';
 import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ipaddr from 'ipaddr.js';
+import { serviceStore, type ImageLinks, type Store } from '../../../server/projects/context';
+import { createImagesFromUrls } from '../../../server/projects/image-urls';
+import { createProject } from '../../../server/projects/projects';
+import { withQuotas } from '../../../server/resources/quotas';
+import { defaultResource } from '../../../server/resources/resource';
+import { BlobStore } from '../../../server/store/blobs';
+import { openDatabase } from '../../../server/store/db';
+import { openRepositories } from '../../../server/store/repositories';
 import { embeddedIPv4, isRefusedAddress } from '../../../server/net/address-policy';
 import { fetchImage, ImageFetchError } from '../../../server/net/fetch-image';
 import { imageFiles, readImage } from '../../support/dataset';
@@ -36,6 +50,30 @@ const LOOPBACK_IN_IPV6 = {
   // Teredo: server 65.54.227.120, client 127.0.0.1 XOR-ed into the last 32 bits.
   Teredo: '2001:0:4136:e378:8000:63bf:80ff:fffe',
 };
+
+/**
+ * Watches the client sockets this process opens while `run` runs: how many, and the address each
+ * one's look-up gave. A socket whose look-up answers is closed there, before it connects (Node
+ * checks for that right after the look-up), so a public address is never actually contacted.
+ */
+async function watchConnections(run: () => Promise<void>): Promise<{ opened: number; lookedUp: string[] }> {
+  const seen = { opened: 0, lookedUp: [] as string[] };
+  const onSocket = (message: unknown) => {
+    const { socket } = message as { socket: Socket };
+    seen.opened++;
+    socket.once('lookup', (error: Error | null, address: string) => {
+      seen.lookedUp.push(error ? `error: ${error.message}` : address);
+      socket.destroy();
+    });
+  };
+  diagnostics.subscribe('net.client.socket', onSocket);
+  try {
+    await run();
+  } finally {
+    diagnostics.unsubscribe('net.client.socket', onSocket);
+  }
+  return seen;
+}
 
 describe('which addresses URL fetching refuses', () => {
   it('refuses loopback, private and reserved IPv4 and IPv6 addresses, and IPv6 addresses embedding them', () => {
@@ -85,10 +123,14 @@ describe('fetchImage resolves a name once per hop and connects where it checked'
   it('a name resolving to a public address first and to loopback next never reaches loopback', async () => {
     const rebinding = alternating('203.0.114.7', '127.0.0.1');
     const url = `http://rebind.test:${canary.port}/image.png`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      // The first look-up's public address is where the connection goes (and fails: nothing there answers in time).
-      await assert.rejects(fetchImage(url, { maxBytes: 1 << 20, allowPrivate: false, lookup: rebinding.lookup, timeoutInMs: 1500 }), refusedSource);
-    }
+    const options = { maxBytes: 1 << 20, allowPrivate: false, lookup: rebinding.lookup };
+    const connections = await watchConnections(async () => {
+      // The checked public address is the one the socket's own look-up gives (the socket is stopped there, so the fetch fails).
+      await assert.rejects(fetchImage(url, options), (e: unknown) => refusedSource(e) && /Download failed/.test((e as Error).message));
+      // The next fetch's one look-up answers loopback: refused before any socket is opened.
+      await assert.rejects(fetchImage(url, options), (e: unknown) => refusedSource(e) && /rebind\.test resolves to a private or loopback address \(127\.0\.0\.1\)/.test((e as Error).message));
+    });
+    assert.deepEqual(connections, { opened: 1, lookedUp: ['203.0.114.7'] });
     assert.deepEqual(rebinding.calls, ['rebind.test', 'rebind.test'], 'one look-up per fetch');
     assert.deepEqual(canary.requests, []);
   });
@@ -113,6 +155,47 @@ describe('fetchImage resolves a name once per hop and connects where it checked'
   });
 });
 
+describe('createImagesFromUrls refusing private addresses', () => {
+  let canary: Awaited<ReturnType<typeof startCanary>>;
+  let store: Store;
+  let projectId: string;
+  const links: ImageLinks = { original: (hash) => hash, resized: (hash) => hash, thumbnail: (hash) => hash };
+  before(async () => {
+    canary = await startCanary();
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'url-fetching-'));
+    const { projectsOf, ...repositories } = openRepositories(openDatabase(path.join(folder, 'service.sqlite')));
+    const shared = { ...repositories, blobs: new BlobStore(path.join(folder, 'images')), backbone: 'test' };
+    store = serviceStore(shared, projectsOf).forResource(withQuotas([defaultResource([], [])], false)[0]);
+    projectId = createProject(store, { name: 'urls' }).id;
+  });
+  after(() => canary.close());
+
+  const upload = (urls: string[], allowPrivate: boolean) => createImagesFromUrls(store, projectId, { entries: urls.map((url) => ({ url })), tagIds: [] }, links, { allowPrivate });
+
+  it('refuses each IPv6 form embedding loopback by its address, before opening any connection', async () => {
+    // ErrorSource alone would not tell a refusal from a failed connection: no socket opened does.
+    const urls = Object.values(LOOPBACK_IN_IPV6).map((address) => `http://[${address}]:${canary.port}/image.png`);
+    let statuses: string[] = [];
+    const connections = await watchConnections(async () => {
+      statuses = (await upload(urls, false)).images.map((i) => i.status);
+    });
+    assert.deepEqual(statuses, urls.map(() => 'ErrorSource'));
+    assert.deepEqual(connections, { opened: 0, lookedUp: [] });
+    assert.deepEqual(canary.requests, []);
+  });
+
+  it('allowed private addresses, connects and stores (the watch above does see connections)', async () => {
+    const mapped = `http://[${LOOPBACK_IN_IPV6['IPv4-mapped']}]:${canary.port}/image.png`;
+    let statuses: string[] = [];
+    const connections = await watchConnections(async () => {
+      statuses = (await upload([mapped], true)).images.map((i) => i.status);
+    });
+    assert.deepEqual(statuses, ['OK']);
+    assert.equal(connections.opened, 1);
+    assert.deepEqual(canary.requests, ['GET /image.png']);
+  });
+});
+
 describe('image URLs of the three kinds of request, on a service started without --allow-private-urls', () => {
   let service: ServiceProcess;
   let project: TrainedProject;
@@ -129,6 +212,7 @@ describe('image URLs of the three kinds of request, on a service started without
     await service?.stop();
   });
 
+  // Linux routes the IPv4-mapped form to the canary: had the route fetched it, the image would be stored and the canary asked.
   it('createImagesFromUrls gives each such URL ErrorSource and stores nothing', async () => {
     const summary = await project.trainer.createImagesFromUrls(project.projectId, { images: urls().map(({ url }) => ({ url })) });
     assert.equal(summary.isBatchSuccessful, false);

@@ -1,17 +1,22 @@
 /** The token bucket, the per-resource rates and the upload admission on their own, with a clock the test moves. */
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { bodyBytes, forSingleResource, isImageBody, UploadAdmission, uploadLimits } from '../../../server/http/admission';
+import { bodyBytes, forSingleResource, holdPlace, isImageBody, paceKeeper, referencedImages, UploadAdmission, uploadLimits } from '../../../server/http/admission';
+import { drainRequestBody } from '../../../server/http/drain';
 import { apiOf, costOf, RateLimits, retryAfterSeconds, TokenBucket } from '../../../server/http/rate-limits';
 import { AZURE_S0_QUOTAS, NO_QUOTAS, resolveQuotas, withQuotas } from '../../../server/resources/quotas';
-import { defaultResource, type Resource } from '../../../server/resources/resource';
+import { defaultResource, type Resource, type ResourceQuotas } from '../../../server/resources/resource';
 
 function fakeClock() {
   let ms = 0;
   return { now: () => ms, advance: (by: number) => (ms += by) };
 }
 
-const resource = (name: string, quotas: Resource['quotas']): Resource => ({ name, quotas, acceptsAnyPredictionId: false });
+/** A resource with the quotas given and no limit on the others. */
+const resource = (name: string, quotas: ResourceQuotas): Resource => ({ name, quotas: { ...NO_QUOTAS, ...quotas }, acceptsAnyPredictionId: false });
 
 describe('TokenBucket', () => {
   it('grants its capacity at once, then one token per 1/rate seconds, and says how long to wait', () => {
@@ -142,5 +147,65 @@ describe('UploadAdmission', () => {
     assert.equal(bodyBytes('application/json', '1234'), 1234);
     assert.equal(bodyBytes('application/octet-stream', undefined), 32 * MB);
     assert.equal(bodyBytes('application/octet-stream', String(900 * MB)), 32 * MB, 'a body over the parser limit is refused by it (413)');
+  });
+});
+
+describe('what admission counts and how long it holds', () => {
+  const MB = 1024 * 1024;
+
+  it('counts the images a request names by reference: URL batches and stored predictions (at most a batch), a URL to classify', () => {
+    const base = '/customvision/v3.4-preview/training/projects/:projectId';
+    assert.equal(referencedImages('POST', `${base}/images/urls`, { images: [{ url: 'u' }, { url: 'v' }] }), 2);
+    assert.equal(referencedImages('POST', `${base}/images/predictions`, { images: Array(500).fill({ id: 'x' }) }), 64);
+    assert.equal(referencedImages('POST', `${base}/quicktest/url`, { url: 'u' }), 1);
+    assert.equal(referencedImages('POST', '/customvision/v3.0/prediction/:projectId/classify/iterations/:publishedName/url/nostore', { url: 'u' }), 1);
+    assert.equal(referencedImages('POST', `${base}/images/urls`, { images: 'not a list' }), 0, 'refused (400) before anything is fetched');
+    assert.equal(referencedImages('POST', `${base}/images/files`, { images: [{ contents: '' }] }), 0, 'bytes in the body: admitted before parsing');
+    assert.equal(referencedImages('GET', `${base}/images`, undefined), 0);
+  });
+
+  it('gives a place back at once when the client has gone already, else when the response closes or the body is discarded', async () => {
+    const admission = new UploadAdmission({ maxUploads: 1, maxUploadBytes: 100 * MB, maxUploadsPerResource: 1, maxUploadBytesPerResource: 100 * MB });
+    const place = () => {
+      const decision = admission.admit('a', MB);
+      assert.ok('release' in decision, 'admitted');
+      return decision.release;
+    };
+    // 'close' came before the place was taken: it will not come again.
+    holdPlace({ destroyed: false } as IncomingMessage, Object.assign(new EventEmitter(), { closed: true }) as unknown as ServerResponse, place());
+    assert.deepEqual(admission.held(), { uploads: 0, bytes: 0 });
+
+    const response = Object.assign(new EventEmitter(), { closed: false }) as unknown as ServerResponse;
+    holdPlace({ destroyed: false } as IncomingMessage, response, place());
+    assert.deepEqual(admission.held(), { uploads: 1, bytes: MB });
+    response.emit('close');
+    assert.deepEqual(admission.held(), { uploads: 0, bytes: 0 });
+
+    // A refused body is read away holding nothing.
+    const request = Object.assign(new PassThrough(), { complete: false }) as unknown as IncomingMessage;
+    holdPlace(request, Object.assign(new EventEmitter(), { closed: false }) as unknown as ServerResponse, place());
+    const drained = drainRequestBody(request, { maxBytes: 10, timeoutInMs: 60_000 });
+    assert.deepEqual(admission.held(), { uploads: 0, bytes: 0 }, 'given back before the drain reads anything');
+    (request as unknown as PassThrough).end();
+    await drained;
+  });
+
+  it('a body must arrive at the pace after the grace period; time the service leaves bytes unread does not count', () => {
+    const pace = { graceMs: 10_000, minBytesPerSecond: 1000, checkEveryMs: 1000 };
+    const steady = paceKeeper(pace, 0);
+    for (let now = 1000; now <= 15_000; now += 1000) {
+      assert.equal(steady.isBehind(now, Math.max(0, now - 10_000), false), false, `${now} ms: nothing owed within the grace period, then 1000 bytes a second came`);
+    }
+    assert.equal(steady.isBehind(16_000, 5_000, false), true, 'a second later, still 5000 of 6000: behind');
+
+    const waitedOn = paceKeeper(pace, 0);
+    for (let now = 1000; now <= 10_000; now += 1000) assert.equal(waitedOn.isBehind(now, 0, false), false);
+    assert.equal(waitedOn.isBehind(30_000, 0, true), false, 'bytes waited unread for 20 s: the service was the slow one');
+    assert.equal(waitedOn.isBehind(31_000, 0, false), true, 'then a second owed, and nothing came');
+
+    const busy = paceKeeper(pace, 0);
+    for (let now = 1000; now <= 10_000; now += 1000) assert.equal(busy.isBehind(now, 0, false), false);
+    assert.equal(busy.isBehind(25_000, 1000, false), false, 'the check came 14 s late: only its one second on time counts (the service was busy, what came meanwhile is unread)');
+    assert.equal(busy.isBehind(26_000, 1000, false), true, 'a check on time, and nothing more: behind');
   });
 });

@@ -5,12 +5,13 @@ import type { TrainingJob, TrainingResult } from '../../../server/ml/pipeline';
 import type { SharedStore } from '../../../server/projects/context';
 import { TrainingQueue, type Trainer } from '../../../server/projects/training-queue';
 
-/** Iterations as the queue reads them (all Training), and what it records. */
-function fakeStore(ids: string[]) {
+/** Iterations as the queue reads them (all Training, each in a project of its own, owned by `owners[id]`), and what it records. */
+function fakeStore(ids: string[], owners: Record<string, string> = {}) {
   const status = new Map(ids.map((id) => [id, 'Training']));
   const store = {
     iterations: {
       byId: (id: string) => (status.has(id) ? { id, projectId: `project-of-${id}`, status: status.get(id), classificationType: 'Multiclass' } : undefined),
+      ownerOf: (id: string) => (status.has(id) ? owners[id] : undefined),
       snapshotImages: () => [],
       snapshotTags: () => [],
     },
@@ -113,16 +114,23 @@ describe('TrainingQueue', () => {
     assert.equal(status.get('a2'), 'Completed');
   });
 
-  it('resumes interrupted iterations at start, each project in its own turn when the resource is not known', async () => {
-    const { store, status } = fakeStore(['x1', 'x2']);
+  it('resumes interrupted iterations at start for their resources: two projects of A take turns with B as queued trainings do', async () => {
+    // Recorded in this order; a1 and a2 are in two projects of the same resource A.
+    const { store, status } = fakeStore(['a1', 'a2', 'b1', 'gone'], { a1: 'A', a2: 'A', b1: 'B' });
+    status.delete('gone'); // deleted with its project since: not resumed
     const stepped = steppedTrainer();
     const lines: string[] = [];
-    const queue = new TrainingQueue(store, stepped.trainer, (line) => lines.push(line));
-    assert.equal(queue.resumeInterrupted(), 2);
-    await stepped.finishOne();
-    await stepped.finishOne();
+    const order: string[] = [];
+    const queue = new TrainingQueue(store, stepped.trainer, (line) => {
+      lines.push(line);
+      const started = / iteration (\S+) \(\S+\) training after/.exec(line);
+      if (started) order.push(started[1]);
+    });
+    assert.equal(queue.resumeInterrupted(), 3);
+    for (let i = 0; i < 3; i++) await stepped.finishOne();
     await queue.idle();
-    assert.equal(status.get('x2'), 'Completed');
-    assert.ok(lines.some((l) => l.includes('(project project-of-x2) queued: 2nd in line, behind project project-of-x1 (training)')), lines.join('\n'));
+    assert.deepEqual(order, ['a1', 'b1', 'a2'], "B's training goes before A's second, as if they had been queued through the API");
+    assert.ok(['a1', 'a2', 'b1'].every((id) => status.get(id) === 'Completed'));
+    assert.ok(lines.some((l) => l.endsWith('iteration b1 (B) queued: 2nd in line, behind A (training)')), lines.join('\n'));
   });
 });
