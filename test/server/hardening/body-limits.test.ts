@@ -225,6 +225,9 @@ describe('an admitted image body that arrives too slowly (--max-uploads 1)', () 
     const image = readImage(imageFiles('train', 'Developed')[0]);
     // Into another project: were one admitted before the slow body, it must not count as the slow body's.
     const otherId = (await trainingClient(service.url).createProject('other')).id as string;
+    // The slow body must take the place before the first probe does (on a busy machine its headers can
+    // come late): its admission needs only its headers, and the pace gives it 10 s before any 408.
+    await new Promise((r) => setTimeout(r, 2000));
     let refusedWhileHeld = false;
     while (!answered && !refusedWhileHeld) {
       const refusal = await refusalOf(lab.createImagesFromData(otherId, image)).catch(() => undefined);
