@@ -49,18 +49,24 @@ function steppedTrainer() {
   };
 }
 
+/** A queue over `store` and `trainer` that keeps its log lines and the order in which iterations started training. */
+function recordingQueue(store: ConstructorParameters<typeof TrainingQueue>[0], trainer: Trainer) {
+  const lines: string[] = [];
+  const order: string[] = [];
+  const queue = new TrainingQueue(store, trainer, (line) => {
+    lines.push(line);
+    const started = / iteration (\S+) \(\S+\) training after/.exec(line);
+    if (started) order.push(started[1]);
+  });
+  return { queue, lines, order };
+}
+
 describe('TrainingQueue', () => {
   it('takes the resources in turn: B and C, queued after A queued three, start before A’s second', async () => {
     const ids = ['a1', 'a2', 'a3', 'b1', 'c1', 'c2'];
     const { store, status } = fakeStore(ids);
     const stepped = steppedTrainer();
-    const lines: string[] = [];
-    const order: string[] = [];
-    const queue = new TrainingQueue(store, stepped.trainer, (line) => {
-      lines.push(line);
-      const started = / iteration (\S+) \(\S+\) training after/.exec(line);
-      if (started) order.push(started[1]);
-    });
+    const { queue, lines, order } = recordingQueue(store, stepped.trainer);
     queue.enqueue('a1', 'A');
     queue.enqueue('a2', 'A');
     queue.enqueue('a3', 'A');
@@ -86,11 +92,7 @@ describe('TrainingQueue', () => {
   it('a resource that queues again after the others goes behind them', async () => {
     const { store } = fakeStore(['a1', 'b1', 'a2', 'b2']);
     const stepped = steppedTrainer();
-    const order: string[] = [];
-    const queue = new TrainingQueue(store, stepped.trainer, (line) => {
-      const started = / iteration (\S+) \(\S+\) training after/.exec(line);
-      if (started) order.push(started[1]);
-    });
+    const { queue, order } = recordingQueue(store, stepped.trainer);
     queue.enqueue('a1', 'A');
     queue.enqueue('b1', 'B');
     queue.enqueue('a2', 'A');
@@ -119,13 +121,7 @@ describe('TrainingQueue', () => {
     const { store, status } = fakeStore(['a1', 'a2', 'b1', 'gone'], { a1: 'A', a2: 'A', b1: 'B' });
     status.delete('gone'); // deleted with its project since: not resumed
     const stepped = steppedTrainer();
-    const lines: string[] = [];
-    const order: string[] = [];
-    const queue = new TrainingQueue(store, stepped.trainer, (line) => {
-      lines.push(line);
-      const started = / iteration (\S+) \(\S+\) training after/.exec(line);
-      if (started) order.push(started[1]);
-    });
+    const { queue, lines, order } = recordingQueue(store, stepped.trainer);
     assert.equal(queue.resumeInterrupted(), 3);
     for (let i = 0; i < 3; i++) await stepped.finishOne();
     await queue.idle();
